@@ -1,0 +1,78 @@
+// Trials in the server's own terms.
+#ifndef KNOB_SERVER_MODEL_TRIAL_H_
+#define KNOB_SERVER_MODEL_TRIAL_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "server/model/value.h"
+
+namespace knob {
+
+enum class TrialState { kWaiting, kRunning, kCompleted, kPruned, kFailed, kStale };
+
+// "WAITING", "RUNNING", "COMPLETED", "PRUNED", "FAILED", "STALE": the text
+// PostgreSQL stores.
+const char* TrialStateName(TrialState state);
+std::optional<TrialState> TrialStateFromName(std::string_view name);
+
+// COMPLETED, PRUNED, FAILED and STALE trials never change again.
+bool IsFinished(TrialState state);
+
+struct IntermediateValue {
+  int64_t step = 0;
+  std::string metric;
+  double value = 0;
+  bool operator==(const IntermediateValue&) const = default;
+};
+
+struct Trial {
+  int64_t id = 0;
+  int64_t study_id = 0;
+  int64_t number = 0;
+  TrialState state = TrialState::kRunning;
+  ParamAssignment params;
+  // One per objective, in the study's order; set when COMPLETED.
+  std::vector<double> values;
+  std::map<std::string, double> metrics;
+  // In the order reported.
+  std::vector<IntermediateValue> intermediate_values;
+  std::string worker_id;
+  std::map<std::string, std::string> environment;
+  std::string fail_reason;
+  absl::Time create_time;
+  std::optional<absl::Time> start_time;
+  std::optional<absl::Time> end_time;
+  std::optional<absl::Time> lease_deadline;
+  // The study sequence of the trial's last change.
+  int64_t sequence = 0;
+  // Client request ids of the calls that started and ended the trial; a
+  // retried call with the same id gets the original answer.
+  std::string suggest_request_id;
+  std::string complete_request_id;
+  bool operator==(const Trial&) const = default;
+};
+
+// Number of trials per state.
+struct TrialCounts {
+  int64_t waiting = 0;
+  int64_t running = 0;
+  int64_t completed = 0;
+  int64_t pruned = 0;
+  int64_t failed = 0;
+  int64_t stale = 0;
+
+  int64_t& For(TrialState state);
+  // Trials handed out to workers: all but WAITING.
+  int64_t Started() const { return running + completed + pruned + failed + stale; }
+  bool operator==(const TrialCounts&) const = default;
+};
+
+}  // namespace knob
+
+#endif  // KNOB_SERVER_MODEL_TRIAL_H_

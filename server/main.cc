@@ -1,1 +1,196 @@
-int main() { return 0; }
+// knob-server: the Knob gRPC service.
+//
+// Every flag can also be set through the environment as KNOB_<FLAG> (upper
+// case), e.g. KNOB_DATABASE_URL; a flag on the command line wins.
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "server/api/study_service.h"
+#include "server/api/trial_service.h"
+#include "server/core/lease_reaper.h"
+#include "server/core/tuner.h"
+#include "server/pruners/pruner_registry.h"
+#include "server/samplers/sampler_registry.h"
+#include "server/storage/memory/memory_storage.h"
+#include "server/storage/postgres/migrator.h"
+#include "server/storage/postgres/postgres_storage.h"
+#include "server/util/clock.h"
+#include "server/util/status_macros.h"
+#include "server/util/thread_pool.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "Address to serve gRPC on; port 0 picks a free port.");
+ABSL_FLAG(std::string, storage, "postgres",
+          "Where studies live: postgres, or memory (lost at exit).");
+ABSL_FLAG(std::string, database_url, "",
+          "PostgreSQL connection URL, e.g. postgresql://user@host:5432/db.");
+ABSL_FLAG(int, pool_size, 16, "PostgreSQL connections in the pool.");
+ABSL_FLAG(absl::Duration, default_lease, absl::Minutes(5),
+          "Lease of a suggested trial when its study sets none.");
+ABSL_FLAG(int, max_request_bytes, 4 << 20,
+          "Largest request accepted; larger ones get RESOURCE_EXHAUSTED.");
+ABSL_FLAG(int, handler_threads, 64,
+          "Threads serving requests (they block on the database).");
+ABSL_FLAG(absl::Duration, reaper_interval, absl::Seconds(1),
+          "How often expired leases are looked for.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "How long in-flight calls may finish after SIGTERM/SIGINT.");
+ABSL_FLAG(bool, migrate_only, false,
+          "Apply pending schema migrations and exit.");
+ABSL_FLAG(std::string, port_file, "",
+          "Write the port actually listened on to this file.");
+
+namespace knob {
+namespace {
+
+// Environment variables give defaults that the command line may override.
+void ApplyEnvironmentDefaults() {
+  for (const char* name :
+       {"listen", "storage", "database_url", "pool_size", "default_lease",
+        "max_request_bytes", "handler_threads", "reaper_interval",
+        "shutdown_grace", "migrate_only", "port_file"}) {
+    const std::string variable =
+        absl::StrCat("KNOB_", absl::AsciiStrToUpper(name));
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr) continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    std::string error;
+    if (flag == nullptr || !flag->ParseFrom(value, &error)) {
+      std::fprintf(stderr, "knob-server: %s=%s: %s\n", variable.c_str(), value,
+                   error.c_str());
+      std::exit(2);
+    }
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Storage>> OpenStorage() {
+  const std::string kind = absl::GetFlag(FLAGS_storage);
+  if (kind == "memory") return CreateMemoryStorage();
+  if (kind != "postgres") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--storage: expected postgres or memory, got \"", kind, "\""));
+  }
+  const std::string url = absl::GetFlag(FLAGS_database_url);
+  if (url.empty()) {
+    return absl::InvalidArgumentError(
+        "--database_url (or KNOB_DATABASE_URL) is required with "
+        "--storage=postgres");
+  }
+  RETURN_IF_ERROR(ApplyMigrations(url).status());
+  PostgresStorageOptions options;
+  options.database_url = url;
+  options.pool_size = absl::GetFlag(FLAGS_pool_size);
+  return OpenPostgresStorage(options);
+}
+
+// Blocks until SIGINT or SIGTERM. The signals must be blocked in every
+// thread (see main) so that only this wait receives them.
+int WaitForShutdownSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  int received = 0;
+  sigwait(&signals, &received);
+  return received;
+}
+
+int Serve() {
+  if (absl::GetFlag(FLAGS_migrate_only)) {
+    const std::string url = absl::GetFlag(FLAGS_database_url);
+    absl::Status status =
+        url.empty() ? absl::InvalidArgumentError(
+                          "--database_url (or KNOB_DATABASE_URL) is required")
+                    : ApplyMigrations(url).status();
+    if (!status.ok()) {
+      std::fprintf(stderr, "knob-server: migration failed: %s\n",
+                   status.ToString().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "knob-server: schema is up to date\n");
+    return 0;
+  }
+
+  absl::StatusOr<std::unique_ptr<Storage>> storage = OpenStorage();
+  if (!storage.ok()) {
+    std::fprintf(stderr, "knob-server: %s\n",
+                 storage.status().ToString().c_str());
+    return 1;
+  }
+  SamplerRegistry samplers;
+  PrunerRegistry pruners;
+  TunerOptions tuner_options;
+  tuner_options.default_lease = absl::GetFlag(FLAGS_default_lease);
+  Tuner tuner(**storage, samplers, pruners, Clock::Real(), tuner_options);
+  ThreadPool pool(absl::GetFlag(FLAGS_handler_threads));
+  api::StudyService study_service(tuner, pool);
+  api::TrialService trial_service(tuner, pool);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
+                           grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_request_bytes));
+  builder.RegisterService(&study_service);
+  builder.RegisterService(&trial_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    std::fprintf(stderr, "knob-server: cannot listen on %s\n",
+                 absl::GetFlag(FLAGS_listen).c_str());
+    return 1;
+  }
+  LeaseReaper reaper(tuner, absl::GetFlag(FLAGS_reaper_interval));
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
+      !port_file.empty()) {
+    std::ofstream(port_file) << port << "\n";
+  }
+  std::printf("knob-server: listening on port %d (storage: %s)\n", port,
+              absl::GetFlag(FLAGS_storage).c_str());
+  std::fflush(stdout);
+
+  const int signal = WaitForShutdownSignal();
+  std::fprintf(stderr, "knob-server: signal %d, draining in-flight calls\n",
+               signal);
+  server->Shutdown(absl::ToChronoTime(absl::Now() +
+                                      absl::GetFlag(FLAGS_shutdown_grace)));
+  server->Wait();
+  std::fprintf(stderr, "knob-server: stopped\n");
+  return 0;
+}
+
+}  // namespace
+}  // namespace knob
+
+int main(int argc, char** argv) {
+  // Blocked before any thread starts, so every thread inherits the mask and
+  // the signals wait for WaitForShutdownSignal.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "knob-server [--listen=ADDR] [--database_url=URL | --storage=memory] "
+      "[--migrate_only]");
+  knob::ApplyEnvironmentDefaults();
+  absl::ParseCommandLine(argc, argv);
+  return knob::Serve();
+}

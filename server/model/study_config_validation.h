@@ -10,13 +10,27 @@
 namespace knob {
 
 // INVALID_ARGUMENT with a message naming the field and the value at fault
-// (e.g. `parameters[2] "lr": log_scale requires min > 0, got min=0`) for:
-// empty, malformed or duplicate parameter or metric names; min >= max;
-// log scale with min <= 0; a step <= 0 or larger than the range; an empty
-// categorical or duplicate choice labels; a condition on a missing parent,
-// on itself or in a cycle, or with values its parent cannot take; no
-// objectives; negative budgets or lease. Sampler and pruner names and
-// options are checked by their registries, not here.
+// (e.g. `parameters[2] "lr": float_domain.log_scale requires min > 0, got
+// min=0`), reporting the first problem found, for:
+// - parameter and metric names that are empty, longer than 128 characters,
+//   use characters other than letters, digits, '_', '.', '-', '/', or
+//   repeat (metrics must be unique across objectives and extra_metrics);
+// - more than 1000 parameters (a sanity limit);
+// - float domains with non-finite bounds or range, min >= max, log scale with
+//   min <= 0 or with a step, a step <= 0 or larger than max - min;
+// - int domains with min >= max (use a fixed value), a step < 1 or larger
+//   than max - min, log scale with min < 1 or a step other than 1;
+// - an empty categorical, duplicate choice labels (ParamValueLabel), or a
+//   NaN choice or fixed value;
+// - a condition on a missing parent, on itself or in a cycle (the message
+//   shows the cycle), on a continuous float (its values never match
+//   exactly), with no values, or with a value the parent cannot take (a
+//   stepped float's value must be written as its grid point, e.g. 0.3);
+// - no objectives; negative max_trials, max_failed_trials or
+//   max_wall_time, an infinite max_wall_time; a lease_duration that is
+//   not positive and finite.
+// Sampler and pruner names and options are checked by their registries,
+// not here.
 absl::Status ValidateStudyConfig(const StudyConfig& config);
 
 // Study names: 1–128 characters of letters, digits, '_', '.', '-'.

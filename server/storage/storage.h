@@ -71,8 +71,11 @@ class StudyTransaction {
   virtual const Study& study() const = 0;
 
   // The sequence this transaction stamps on what it changes:
-  // study().sequence + 1. Committed as the study's sequence if anything
-  // changed.
+  // study().sequence + 1. It becomes the study's sequence at commit if and
+  // only if the transaction changed something: a successful CreateTrial,
+  // StartWaitingTrial, ExtendLease, AddIntermediateValue, FinishTrial,
+  // SetStudyState or SetStudyMetadata, or an ExpireLeases that expired at
+  // least one trial. Otherwise the study's sequence stays as it was.
   virtual int64_t sequence() const = 0;
 
   // Every trial of the study whose sequence is greater than `after`, fully

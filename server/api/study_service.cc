@@ -1,0 +1,96 @@
+#include "server/api/study_service.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/api/serve.h"
+#include "server/util/status_macros.h"
+
+namespace knob::api {
+
+grpc::ServerUnaryReactor* StudyService::CreateStudy(
+    grpc::CallbackServerContext* context, const v1::CreateStudyRequest* request,
+    v1::Study* response) {
+  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+    CreateStudyInput input;
+    input.name = request->name();
+    ASSIGN_OR_RETURN(input.config, FromProto(request->config()));
+    input.seed_given = request->config().has_seed();
+    input.lease_given = request->config().has_lease_duration();
+    input.metadata.insert(request->metadata().begin(),
+                          request->metadata().end());
+    ASSIGN_OR_RETURN(StudyInfo study, tuner_.CreateStudy(std::move(input)));
+    ToProto(study, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StudyService::GetStudy(
+    grpc::CallbackServerContext* context, const v1::GetStudyRequest* request,
+    v1::Study* response) {
+  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+    absl::StatusOr<StudyInfo> study;
+    switch (request->study_case()) {
+      case v1::GetStudyRequest::kId:
+        study = tuner_.GetStudy(request->id());
+        break;
+      case v1::GetStudyRequest::kName:
+        study = tuner_.GetStudyByName(request->name());
+        break;
+      case v1::GetStudyRequest::STUDY_NOT_SET:
+        return absl::InvalidArgumentError("study: set id or name");
+    }
+    RETURN_IF_ERROR(study.status());
+    ToProto(*study, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StudyService::ListStudies(
+    grpc::CallbackServerContext* context, const v1::ListStudiesRequest* request,
+    v1::ListStudiesResponse* response) {
+  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+    StudyQuery query;
+    if (request->page_size() < 0 || request->page_size() > 1000) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "page_size: must be between 0 and 1000, got ", request->page_size()));
+    }
+    query.page_size = request->page_size() == 0 ? 100 : request->page_size();
+    query.page_token = request->page_token();
+    ASSIGN_OR_RETURN(query.state, FromProto(request->state(), "state"));
+    ASSIGN_OR_RETURN(Page<StudyInfo> page, tuner_.ListStudies(query));
+    for (const StudyInfo& study : page.items) {
+      ToProto(study, response->add_studies());
+    }
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StudyService::UpdateStudy(
+    grpc::CallbackServerContext* context, const v1::UpdateStudyRequest* request,
+    v1::Study* response) {
+  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::optional<StudyState> state,
+                     FromProto(request->state(), "state"));
+    std::optional<std::map<std::string, std::string>> metadata;
+    if (request->update_metadata()) {
+      metadata.emplace(request->metadata().begin(), request->metadata().end());
+    }
+    ASSIGN_OR_RETURN(StudyInfo study,
+                     tuner_.UpdateStudy(request->study_id(), state,
+                                        std::move(metadata)));
+    ToProto(study, response);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* StudyService::DeleteStudy(
+    grpc::CallbackServerContext* context, const v1::DeleteStudyRequest* request,
+    v1::DeleteStudyResponse*) {
+  return Serve(context, pool_, [this, request]() {
+    return tuner_.DeleteStudy(request->study_id());
+  });
+}
+
+}  // namespace knob::api

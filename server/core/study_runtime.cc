@@ -1,0 +1,89 @@
+#include "server/core/study_runtime.h"
+
+#include <utility>
+
+#include "server/util/status_macros.h"
+
+namespace knob {
+
+absl::StatusOr<std::unique_ptr<StudyRuntime>> StudyRuntime::Create(
+    const Study& study, const SamplerRegistry& samplers,
+    const PrunerRegistry& pruners) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Sampler> sampler,
+                   samplers.Create(study.config, study.config.sampler));
+  ASSIGN_OR_RETURN(std::unique_ptr<Pruner> pruner,
+                   pruners.Create(study.config, study.config.pruner));
+  return std::unique_ptr<StudyRuntime>(
+      new StudyRuntime(study, std::move(sampler), std::move(pruner)));
+}
+
+StudyRuntime::StudyRuntime(const Study& study, std::unique_ptr<Sampler> sampler,
+                           std::unique_ptr<Pruner> pruner)
+    : study_(study), sampler_(std::move(sampler)), pruner_(std::move(pruner)) {}
+
+absl::Status StudyRuntime::Sync(StudyTransaction& transaction) {
+  const Study& locked = transaction.study();
+  if (locked.sequence != sequence_) {
+    ASSIGN_OR_RETURN(std::vector<Trial> changed,
+                     transaction.TrialsChangedSince(sequence_));
+    for (const Trial& trial : changed) Merge(trial);
+    sequence_ = locked.sequence;
+  }
+  study_ = locked;
+  return absl::OkStatus();
+}
+
+void StudyRuntime::Commit(const Study& study, absl::Span<const Trial> changed,
+                          int64_t sequence) {
+  for (const Trial& trial : changed) Merge(trial);
+  study_ = study;
+  study_.sequence = sequence;
+  sequence_ = sequence;
+}
+
+void StudyRuntime::Merge(const Trial& trial) {
+  while (static_cast<int64_t>(trials_.size()) <= trial.number) {
+    // Numbers are dense, so a gap is only ever filled by the trials that
+    // arrive next in the same batch; the placeholder is never exposed.
+    trials_.emplace_back();
+    trials_.back().number = static_cast<int64_t>(trials_.size()) - 1;
+    trials_.back().id = -1;
+    trial_pointers_.push_back(&trials_.back());
+  }
+  Trial& slot = trials_[trial.number];
+  if (slot.id >= 0) {
+    --counts_.For(slot.state);
+    waiting_.erase(slot.number);
+  }
+  if (!slot.suggest_request_id.empty() &&
+      slot.suggest_request_id != trial.suggest_request_id) {
+    std::vector<int64_t>& numbers = numbers_by_request_[slot.suggest_request_id];
+    std::erase(numbers, slot.number);
+  }
+  const bool newly_requested =
+      !trial.suggest_request_id.empty() &&
+      (slot.id < 0 || slot.suggest_request_id != trial.suggest_request_id);
+  slot = trial;
+  ++counts_.For(slot.state);
+  if (slot.state == TrialState::kWaiting) waiting_.insert(slot.number);
+  number_by_id_[slot.id] = slot.number;
+  if (newly_requested) {
+    numbers_by_request_[slot.suggest_request_id].push_back(slot.number);
+  }
+}
+
+const Trial* StudyRuntime::FindTrial(int64_t trial_id) const {
+  auto it = number_by_id_.find(trial_id);
+  return it == number_by_id_.end() ? nullptr : &trials_[it->second];
+}
+
+std::vector<const Trial*> StudyRuntime::TrialsOfSuggestRequest(
+    const std::string& request_id) const {
+  std::vector<const Trial*> result;
+  auto it = numbers_by_request_.find(request_id);
+  if (it == numbers_by_request_.end()) return result;
+  for (int64_t number : it->second) result.push_back(&trials_[number]);
+  return result;
+}
+
+}  // namespace knob

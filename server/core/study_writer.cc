@@ -1,0 +1,142 @@
+#include "server/core/study_writer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "server/util/status_macros.h"
+
+namespace knob {
+
+StudyWriter::StudyWriter(StudyRuntime& runtime, StudyTransaction& transaction,
+                         absl::Time now)
+    : runtime_(runtime),
+      transaction_(transaction),
+      now_(now),
+      sequence_(transaction.sequence()),
+      study_(transaction.study()),
+      counts_(runtime.counts()) {}
+
+const Trial* StudyWriter::FindTrial(int64_t trial_id) const {
+  auto it = changed_index_by_id_.find(trial_id);
+  if (it != changed_index_by_id_.end()) return &changed_[it->second];
+  return runtime_.FindTrial(trial_id);
+}
+
+absl::StatusOr<const Trial*> StudyWriter::GetTrial(int64_t trial_id) const {
+  const Trial* trial = FindTrial(trial_id);
+  if (trial == nullptr) {
+    return absl::NotFoundError(absl::StrCat("trial_id: no trial ", trial_id,
+                                            " in study ", study_.id));
+  }
+  return trial;
+}
+
+std::vector<const Trial*> StudyWriter::AllTrials() const {
+  absl::Span<const Trial* const> committed = runtime_.trials();
+  std::vector<const Trial*> all(committed.begin(), committed.end());
+  for (const Trial& trial : changed_) {
+    if (trial.number < static_cast<int64_t>(all.size())) {
+      all[trial.number] = &trial;
+    } else {
+      all.resize(trial.number + 1, nullptr);
+      all[trial.number] = &trial;
+    }
+  }
+  return all;
+}
+
+const Trial* StudyWriter::OldestWaitingTrial() const {
+  for (int64_t number : runtime_.waiting_numbers()) {
+    const Trial* trial = FindTrial(runtime_.TrialByNumber(number).id);
+    if (trial->state == TrialState::kWaiting) return trial;
+  }
+  // Trials enqueued by this same transaction.
+  for (const Trial& trial : changed_) {
+    if (trial.state == TrialState::kWaiting) return &trial;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<Trial> StudyWriter::Record(absl::StatusOr<Trial> trial) {
+  if (!trial.ok()) return trial;
+  changed_anything_ = true;
+  auto [it, inserted] =
+      changed_index_by_id_.try_emplace(trial->id, changed_.size());
+  if (inserted) {
+    const Trial* before = runtime_.FindTrial(trial->id);
+    if (before != nullptr) {
+      --counts_.For(before->state);
+    } else {
+      ++created_;
+    }
+    changed_.push_back(*trial);
+  } else {
+    --counts_.For(changed_[it->second].state);
+    changed_[it->second] = *trial;
+  }
+  ++counts_.For(trial->state);
+  return trial;
+}
+
+absl::StatusOr<Trial> StudyWriter::CreateTrial(const NewTrial& trial) {
+  return Record(transaction_.CreateTrial(trial, now_));
+}
+
+absl::StatusOr<Trial> StudyWriter::StartWaitingTrial(
+    int64_t trial_id, const std::string& worker_id,
+    const std::map<std::string, std::string>& environment,
+    absl::Time lease_deadline, const std::string& request_id) {
+  return Record(transaction_.StartWaitingTrial(
+      trial_id, worker_id, environment, lease_deadline, request_id, now_));
+}
+
+absl::StatusOr<Trial> StudyWriter::ExtendLease(int64_t trial_id,
+                                               absl::Time deadline) {
+  return Record(transaction_.ExtendLease(trial_id, deadline));
+}
+
+absl::StatusOr<Trial> StudyWriter::AddIntermediateValue(
+    int64_t trial_id, const IntermediateValue& value) {
+  return Record(transaction_.AddIntermediateValue(trial_id, value));
+}
+
+absl::StatusOr<Trial> StudyWriter::FinishTrial(int64_t trial_id,
+                                               const TrialOutcome& outcome) {
+  return Record(transaction_.FinishTrial(trial_id, outcome, now_));
+}
+
+absl::StatusOr<std::vector<Trial>> StudyWriter::ExpireLeases() {
+  ASSIGN_OR_RETURN(std::vector<Trial> expired,
+                   transaction_.ExpireLeases(now_));
+  for (const Trial& trial : expired) RETURN_IF_ERROR(Record(trial).status());
+  return expired;
+}
+
+absl::Status StudyWriter::SetStudyState(StudyState state,
+                                        const std::string& reason) {
+  RETURN_IF_ERROR(transaction_.SetStudyState(state, reason, now_));
+  changed_anything_ = true;
+  study_.state = state;
+  study_.state_reason = reason;
+  study_.update_time = now_;
+  return absl::OkStatus();
+}
+
+absl::Status StudyWriter::SetStudyMetadata(
+    const std::map<std::string, std::string>& metadata) {
+  RETURN_IF_ERROR(transaction_.SetStudyMetadata(metadata, now_));
+  changed_anything_ = true;
+  study_.metadata = metadata;
+  study_.update_time = now_;
+  return absl::OkStatus();
+}
+
+Study StudyWriter::committed_study() const {
+  Study study = study_;
+  study.sequence = committed_sequence();
+  study.next_trial_number += created_;
+  return study;
+}
+
+}  // namespace knob

@@ -1,0 +1,186 @@
+// Study-level operations of the Tuner and the per-study transaction
+// machinery; trial operations are in tuner_trials.cc.
+#include "server/core/tuner.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "server/core/config_diff.h"
+#include "server/model/study_config_validation.h"
+#include "server/util/status_macros.h"
+
+namespace knob {
+
+Tuner::Tuner(Storage& storage, const SamplerRegistry& samplers,
+             const PrunerRegistry& pruners, const Clock& clock,
+             TunerOptions options)
+    : storage_(storage),
+      samplers_(samplers),
+      pruners_(pruners),
+      clock_(clock),
+      options_(options) {}
+
+absl::StatusOr<std::shared_ptr<StudyRuntime>> Tuner::Runtime(
+    int64_t study_id) {
+  {
+    absl::MutexLock lock(&runtimes_mu_);
+    auto it = runtimes_.find(study_id);
+    if (it != runtimes_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(Study study, storage_.GetStudy(study_id));
+  ASSIGN_OR_RETURN(std::unique_ptr<StudyRuntime> created,
+                   StudyRuntime::Create(study, samplers_, pruners_));
+  absl::MutexLock lock(&runtimes_mu_);
+  // Another request may have loaded it meanwhile; keep the first so that
+  // every request of the study shares one mutex and one history.
+  auto [it, inserted] = runtimes_.try_emplace(study_id, std::move(created));
+  return it->second;
+}
+
+absl::Status Tuner::WithStudy(
+    int64_t study_id, absl::FunctionRef<absl::Status(StudyWriter&)> fn) {
+  ASSIGN_OR_RETURN(std::shared_ptr<StudyRuntime> runtime, Runtime(study_id));
+  absl::MutexLock lock(&runtime->mu());
+  std::optional<StudyWriter> writer;
+  absl::Status status =
+      storage_.Transact(study_id, [&](StudyTransaction& transaction) {
+        RETURN_IF_ERROR(runtime->Sync(transaction));
+        writer.emplace(*runtime, transaction, clock_.Now());
+        return fn(*writer);
+      });
+  if (absl::IsNotFound(status) && !storage_.GetStudy(study_id).ok()) {
+    // Deleted, possibly by another replica: forget what we cached.
+    absl::MutexLock runtimes_lock(&runtimes_mu_);
+    runtimes_.erase(study_id);
+  }
+  RETURN_IF_ERROR(status);
+  runtime->Commit(writer->committed_study(), writer->changed_trials(),
+                  writer->committed_sequence());
+  absl::MutexLock runtimes_lock(&runtimes_mu_);
+  for (const Trial& trial : writer->changed_trials()) {
+    study_of_trial_.try_emplace(trial.id, study_id);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StudyInfo> Tuner::Info(const Study& study) {
+  ASSIGN_OR_RETURN(TrialCounts counts, storage_.CountTrials(study.id));
+  return StudyInfo{study, counts};
+}
+
+absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
+  RETURN_IF_ERROR(ValidateStudyName(input.name));
+  StudyConfig& config = input.config;
+  RETURN_IF_ERROR(ValidateStudyConfig(config));
+  if (config.sampler.name.empty()) config.sampler.name = kDefaultSamplerName;
+  if (config.pruner.name.empty()) config.pruner.name = kDefaultPrunerName;
+  if (!input.lease_given) config.lease_duration = options_.default_lease;
+  // Building the algorithms checks their names and options before anything
+  // is stored.
+  RETURN_IF_ERROR(samplers_.Create(config, config.sampler).status());
+  RETURN_IF_ERROR(pruners_.Create(config, config.pruner).status());
+
+  absl::StatusOr<Study> existing = storage_.GetStudyByName(input.name);
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
+    return existing.status();
+  }
+  if (!existing.ok()) {
+    if (!input.seed_given) config.seed = absl::Uniform<uint64_t>(absl::BitGen());
+    absl::StatusOr<Study> created = storage_.CreateStudy(
+        input.name, config, input.metadata, clock_.Now());
+    if (created.ok()) return StudyInfo{*std::move(created), TrialCounts{}};
+    if (!absl::IsAlreadyExists(created.status())) return created.status();
+    // Created concurrently under the same name: compare with that one.
+    existing = storage_.GetStudyByName(input.name);
+    RETURN_IF_ERROR(existing.status());
+  }
+  if (!input.seed_given) config.seed = existing->config.seed;
+  if (auto difference = FirstConfigDifference(existing->config, config)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("name: study \"", input.name,
+                     "\" already exists with another config: ", *difference));
+  }
+  return Info(*existing);
+}
+
+absl::StatusOr<StudyInfo> Tuner::GetStudy(int64_t study_id) {
+  ASSIGN_OR_RETURN(Study study, storage_.GetStudy(study_id));
+  return Info(study);
+}
+
+absl::StatusOr<StudyInfo> Tuner::GetStudyByName(const std::string& name) {
+  ASSIGN_OR_RETURN(Study study, storage_.GetStudyByName(name));
+  return Info(study);
+}
+
+absl::StatusOr<Page<StudyInfo>> Tuner::ListStudies(const StudyQuery& query) {
+  ASSIGN_OR_RETURN(Page<Study> page, storage_.ListStudies(query));
+  Page<StudyInfo> result;
+  result.next_page_token = std::move(page.next_page_token);
+  for (Study& study : page.items) {
+    ASSIGN_OR_RETURN(StudyInfo info, Info(study));
+    result.items.push_back(std::move(info));
+  }
+  return result;
+}
+
+namespace {
+
+absl::Status CheckTransition(const Study& study, StudyState to) {
+  const StudyState from = study.state;
+  const bool allowed =
+      from == to ||
+      (from == StudyState::kRunning && to == StudyState::kPaused) ||
+      (from == StudyState::kPaused && to == StudyState::kRunning) ||
+      ((from == StudyState::kRunning || from == StudyState::kPaused) &&
+       to == StudyState::kStopped);
+  if (allowed) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "state: study ", study.id, " is ", StudyStateName(from),
+      " and cannot become ", StudyStateName(to)));
+}
+
+std::string TransitionReason(StudyState to) {
+  switch (to) {
+    case StudyState::kPaused:
+      return "paused by a user";
+    case StudyState::kStopped:
+      return "stopped by a user";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<StudyInfo> Tuner::UpdateStudy(
+    int64_t study_id, std::optional<StudyState> state,
+    std::optional<std::map<std::string, std::string>> metadata) {
+  if (state == StudyState::kCompleted) {
+    return absl::InvalidArgumentError(
+        "state: COMPLETED is set by the study's stopping criteria, not by "
+        "users; use STOPPED");
+  }
+  Study updated;
+  RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
+    if (state && *state != writer.study().state) {
+      RETURN_IF_ERROR(CheckTransition(writer.study(), *state));
+      RETURN_IF_ERROR(writer.SetStudyState(*state, TransitionReason(*state)));
+    }
+    if (metadata) RETURN_IF_ERROR(writer.SetStudyMetadata(*metadata));
+    updated = writer.committed_study();
+    return absl::OkStatus();
+  }));
+  return Info(updated);
+}
+
+absl::Status Tuner::DeleteStudy(int64_t study_id) {
+  RETURN_IF_ERROR(storage_.DeleteStudy(study_id));
+  absl::MutexLock lock(&runtimes_mu_);
+  runtimes_.erase(study_id);
+  return absl::OkStatus();
+}
+
+}  // namespace knob

@@ -1,0 +1,340 @@
+#include <cmath>
+#include <set>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "server/model/search_space.h"
+#include "tests/server/core/tuner_fixture.h"
+
+namespace knob::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST_F(TunerTest, SuggestedTrialsAreDenseRunningAndInsideTheSpace) {
+  StudyConfig config = BasicConfig();
+  const int64_t id = Create("dense", config).study.id;
+  auto result = tuner_->Suggest({id, 5, "worker-7", "", {{"gpu", "none"}}});
+  ASSERT_OK(result);
+  ASSERT_EQ(result->trials.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    const Trial& trial = result->trials[i];
+    EXPECT_EQ(trial.number, i);
+    EXPECT_EQ(trial.state, TrialState::kRunning);
+    EXPECT_EQ(trial.worker_id, "worker-7");
+    EXPECT_EQ(trial.environment.at("gpu"), "none");
+    EXPECT_EQ(trial.lease_deadline, clock_.Now() + absl::Minutes(5));
+    for (const ParameterSpec& spec : config.parameters) {
+      ASSERT_TRUE(trial.params.contains(spec.name));
+      EXPECT_TRUE(DomainContains(spec.domain, trial.params.at(spec.name)));
+    }
+  }
+}
+
+TEST_F(TunerTest, MaxTrialsIsExactAndCompletesTheStudy) {
+  StudyConfig config = BasicConfig();
+  config.stopping.max_trials = 5;
+  const int64_t id = Create("budget", config).study.id;
+  auto first = tuner_->Suggest({id, 3, "w", "", {}});
+  ASSERT_OK(first);
+  EXPECT_EQ(first->trials.size(), 3u);
+  // Asking for more than is left hands out only what is left.
+  auto second = tuner_->Suggest({id, 3, "w", "", {}});
+  ASSERT_OK(second);
+  EXPECT_EQ(second->trials.size(), 2u);
+  SuggestResult done = SuggestOne(id);
+  EXPECT_TRUE(done.trials.empty());
+  EXPECT_TRUE(done.study_done);
+  EXPECT_THAT(done.done_reason, HasSubstr("max_trials=5 reached"));
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
+  EXPECT_EQ(study.study.state, StudyState::kCompleted);
+  EXPECT_EQ(study.counts.running, 5);
+}
+
+TEST_F(TunerTest, MaxTrialsIsExactWithConcurrentWorkers) {
+  StudyConfig config = BasicConfig();
+  config.stopping.max_trials = 100;
+  const int64_t id = Create("concurrent", config).study.id;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 8; ++w) {
+    workers.emplace_back([&, w] {
+      while (true) {
+        auto result = tuner_->Suggest({id, 1, absl::StrCat("w", w), "", {}});
+        ASSERT_OK(result);
+        if (result->trials.empty()) return;
+        ASSERT_OK(CompleteWith(result->trials[0].id, 1.0));
+      }
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  ASSERT_OK_AND_ASSIGN(auto page,
+                       tuner_->ListTrials({id, {}, 0, 1000, ""}));
+  ASSERT_EQ(page.items.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(page.items[i].number, i);
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
+  EXPECT_EQ(study.counts.completed, 100);
+}
+
+TEST_F(TunerTest, RepeatedSuggestRequestReturnsTheOriginalTrials) {
+  const int64_t id = Create("replay", BasicConfig()).study.id;
+  auto first = tuner_->Suggest({id, 2, "w", "request-1", {}});
+  ASSERT_OK(first);
+  auto again = tuner_->Suggest({id, 2, "w", "request-1", {}});
+  ASSERT_OK(again);
+  ASSERT_EQ(again->trials.size(), 2u);
+  EXPECT_EQ(again->trials[0].id, first->trials[0].id);
+  EXPECT_EQ(again->trials[1].id, first->trials[1].id);
+  EXPECT_EQ(SuggestOne(id).trials.at(0).number, 2);
+}
+
+TEST_F(TunerTest, EnqueuedTrialsComeFirst) {
+  const int64_t id = Create("enqueue", BasicConfig()).study.id;
+  ASSERT_OK_AND_ASSIGN(
+      Trial waiting,
+      tuner_->Enqueue(id, {{"x", int64_t{2}}, {"y", int64_t{3}},
+                           {"kind", std::string("b")}},
+                      ""));
+  EXPECT_EQ(waiting.state, TrialState::kWaiting);
+  // The int given for the float parameter is stored as a double.
+  EXPECT_EQ(waiting.params.at("x"), ParamValue(2.0));
+  SuggestResult suggested = SuggestOne(id);
+  ASSERT_EQ(suggested.trials.size(), 1u);
+  EXPECT_EQ(suggested.trials[0].id, waiting.id);
+  EXPECT_EQ(suggested.trials[0].state, TrialState::kRunning);
+  EXPECT_EQ(SuggestOne(id).trials.at(0).number, 1);
+}
+
+TEST_F(TunerTest, EnqueueOutsideTheSpaceChangesNothing) {
+  const int64_t id = Create("enqueue-bad", BasicConfig()).study.id;
+  EXPECT_THAT(tuner_->Enqueue(id, {{"x", 99.0}, {"y", int64_t{3}},
+                                   {"kind", std::string("b")}},
+                              ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"x\"")));
+  EXPECT_THAT(tuner_->Enqueue(id, {{"x", 1.0}, {"y", int64_t{3}},
+                                   {"kind", std::string("z")}},
+                              ""),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind")));
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
+  EXPECT_EQ(study.counts.waiting, 0);
+  EXPECT_EQ(study.study.sequence, 0);
+}
+
+TEST_F(TunerTest, CompleteValidatesValues) {
+  StudyConfig config = BasicConfig();
+  const int64_t id = Create("complete", config).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  CompleteInput input;
+  input.trial_id = trial_id;
+  input.outcome.values = {1.0, 2.0};
+  EXPECT_THAT(tuner_->Complete(input),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("values: the study has 1 objective(s), got 2")));
+  input.outcome.values = {std::nan("")};
+  EXPECT_THAT(tuner_->Complete(input),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
+  input.outcome.values = {INFINITY};
+  EXPECT_THAT(tuner_->Complete(input),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
+  input.outcome.values = {1.0};
+  input.outcome.metrics = {{"undeclared", 1.0}};
+  EXPECT_THAT(tuner_->Complete(input),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("metrics[\"undeclared\"]")));
+  ASSERT_OK_AND_ASSIGN(Trial unchanged, tuner_->GetTrial(trial_id));
+  EXPECT_EQ(unchanged.state, TrialState::kRunning);
+
+  input.outcome.metrics = {{"accuracy", 0.9}};
+  ASSERT_OK_AND_ASSIGN(Trial done, tuner_->Complete(input));
+  EXPECT_EQ(done.state, TrialState::kCompleted);
+  EXPECT_THAT(done.values, ElementsAre(1.0));
+  EXPECT_EQ(done.metrics.at("accuracy"), 0.9);
+  EXPECT_FALSE(done.lease_deadline.has_value());
+}
+
+TEST_F(TunerTest, CompletingTwiceFailsUnlessItIsTheSameRequest) {
+  const int64_t id = Create("twice", BasicConfig()).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  ASSERT_OK_AND_ASSIGN(Trial first, CompleteWith(trial_id, 3.0, "req-a"));
+  ASSERT_OK_AND_ASSIGN(Trial replay, CompleteWith(trial_id, 3.0, "req-a"));
+  EXPECT_EQ(replay, first);
+  EXPECT_THAT(CompleteWith(trial_id, 4.0, "req-b"),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is COMPLETED")));
+  ASSERT_OK_AND_ASSIGN(Trial read, tuner_->GetTrial(trial_id));
+  EXPECT_THAT(read.values, ElementsAre(3.0));
+}
+
+TEST_F(TunerTest, FailedAndPrunedOutcomes) {
+  const int64_t id = Create("outcomes", BasicConfig()).study.id;
+  CompleteInput failed;
+  failed.trial_id = SuggestOne(id).trials.at(0).id;
+  failed.outcome.state = TrialState::kFailed;
+  failed.outcome.fail_reason = "CUDA out of memory";
+  ASSERT_OK_AND_ASSIGN(Trial f, tuner_->Complete(failed));
+  EXPECT_EQ(f.state, TrialState::kFailed);
+  EXPECT_EQ(f.fail_reason, "CUDA out of memory");
+
+  CompleteInput pruned;
+  pruned.trial_id = SuggestOne(id).trials.at(0).id;
+  pruned.outcome.state = TrialState::kPruned;
+  ASSERT_OK_AND_ASSIGN(Trial p, tuner_->Complete(pruned));
+  EXPECT_EQ(p.state, TrialState::kPruned);
+
+  CompleteInput running;
+  running.trial_id = SuggestOne(id).trials.at(0).id;
+  running.outcome.state = TrialState::kRunning;
+  EXPECT_THAT(tuner_->Complete(running),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("state")));
+}
+
+TEST_F(TunerTest, ReportIntermediateContinuesWithoutPruner) {
+  const int64_t id = Create("report", BasicConfig()).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  for (int step = 0; step < 3; ++step) {
+    ASSERT_OK_AND_ASSIGN(
+        PruneDecision decision,
+        tuner_->ReportIntermediate({trial_id, {step, "", 1.0 / (step + 1)}, ""}));
+    EXPECT_FALSE(decision.prune);
+  }
+  ASSERT_OK_AND_ASSIGN(Trial trial, tuner_->GetTrial(trial_id));
+  ASSERT_EQ(trial.intermediate_values.size(), 3u);
+  EXPECT_EQ(trial.intermediate_values[2].metric, "loss");
+  EXPECT_EQ(trial.intermediate_values[2].value, 1.0 / 3);
+}
+
+TEST_F(TunerTest, ReportRejectsBadInput) {
+  const int64_t id = Create("report-bad", BasicConfig()).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {-1, "", 1.0}, ""}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("step")));
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", std::nan("")}, ""}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value")));
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "bleu", 1.0}, ""}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"bleu\"")));
+  EXPECT_THAT(tuner_->ReportIntermediate({999, {1, "", 1.0}, ""}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("trial_id")));
+  ASSERT_OK(CompleteWith(trial_id, 1.0));
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", 1.0}, ""}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("is COMPLETED")));
+}
+
+TEST_F(TunerTest, ExpiredLeasesBecomeStaleAndHeartbeatsTellWorkersToStop) {
+  StudyConfig config = BasicConfig();
+  const int64_t id = Create("leases", config).study.id;
+  const int64_t kept = SuggestOne(id).trials.at(0).id;
+  const int64_t lost = SuggestOne(id).trials.at(0).id;
+  clock_.Advance(absl::Minutes(3));
+  ASSERT_OK_AND_ASSIGN(auto directives, tuner_->Heartbeat({kept}, "w"));
+  ASSERT_EQ(directives.size(), 1u);
+  EXPECT_FALSE(directives[0].stop);
+  EXPECT_EQ(directives[0].lease_deadline, clock_.Now() + absl::Minutes(5));
+
+  clock_.Advance(absl::Minutes(3));
+  ASSERT_OK_AND_ASSIGN(int expired, tuner_->ExpireLeases());
+  EXPECT_EQ(expired, 1);
+  ASSERT_OK_AND_ASSIGN(Trial stale, tuner_->GetTrial(lost));
+  EXPECT_EQ(stale.state, TrialState::kStale);
+  ASSERT_OK_AND_ASSIGN(directives, tuner_->Heartbeat({kept, lost}, "w"));
+  EXPECT_FALSE(directives[0].stop);
+  EXPECT_TRUE(directives[1].stop);
+  EXPECT_THAT(directives[1].reason, HasSubstr("STALE"));
+  // A late result for the lost trial is refused and changes nothing.
+  EXPECT_THAT(CompleteWith(lost, 1.0),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("STALE")));
+}
+
+TEST_F(TunerTest, MaxFailedTrialsCompletesTheStudy) {
+  StudyConfig config = BasicConfig();
+  config.stopping.max_failed_trials = 2;
+  const int64_t id = Create("failures", config).study.id;
+  for (int i = 0; i < 2; ++i) {
+    CompleteInput failed;
+    failed.trial_id = SuggestOne(id).trials.at(0).id;
+    failed.outcome.state = TrialState::kFailed;
+    ASSERT_OK(tuner_->Complete(failed));
+  }
+  SuggestResult done = SuggestOne(id);
+  EXPECT_TRUE(done.study_done);
+  EXPECT_THAT(done.done_reason, HasSubstr("max_failed_trials=2 reached"));
+}
+
+TEST_F(TunerTest, MaxWallTimeCompletesTheStudy) {
+  StudyConfig config = BasicConfig();
+  config.stopping.max_wall_time = absl::Hours(1);
+  const int64_t id = Create("wall", config).study.id;
+  EXPECT_EQ(SuggestOne(id).trials.size(), 1u);
+  clock_.Advance(absl::Hours(1));
+  SuggestResult done = SuggestOne(id);
+  EXPECT_TRUE(done.study_done);
+  EXPECT_THAT(done.done_reason, HasSubstr("max_wall_time=1h reached"));
+}
+
+TEST_F(TunerTest, GridHandsOutEveryPointOnceThenCompletes) {
+  const int64_t id = Create("grid", GridConfig()).study.id;
+  std::set<std::pair<std::string, int64_t>> seen;
+  for (int i = 0; i < 12; ++i) {
+    SuggestResult result = SuggestOne(id);
+    ASSERT_EQ(result.trials.size(), 1u) << "point " << i;
+    const ParamAssignment& params = result.trials[0].params;
+    EXPECT_TRUE(seen.emplace(std::get<std::string>(params.at("kind")),
+                             std::get<int64_t>(params.at("y")))
+                    .second);
+  }
+  SuggestResult done = SuggestOne(id);
+  EXPECT_TRUE(done.study_done);
+  EXPECT_THAT(done.done_reason, HasSubstr("grid exhausted"));
+}
+
+TEST_F(TunerTest, ReplicasSharingOneStorageStayExact) {
+  // A second Tuner on the same storage acts as another server replica.
+  Tuner replica(*storage_, samplers_, pruners_, clock_, TunerOptions{});
+  const int64_t id = Create("replicas", GridConfig()).study.id;
+  std::set<std::pair<std::string, int64_t>> seen;
+  for (int i = 0; i < 12; ++i) {
+    Tuner& tuner = i % 2 == 0 ? *tuner_ : replica;
+    auto result = tuner.Suggest({id, 1, "w", "", {}});
+    ASSERT_OK(result);
+    ASSERT_EQ(result->trials.size(), 1u);
+    EXPECT_EQ(result->trials[0].number, i);
+    const ParamAssignment& params = result->trials[0].params;
+    EXPECT_TRUE(seen.emplace(std::get<std::string>(params.at("kind")),
+                             std::get<int64_t>(params.at("y")))
+                    .second);
+  }
+}
+
+TEST_F(TunerTest, BestTrialHonoursTheDirection) {
+  StudyConfig config = BasicConfig();
+  config.objectives[0].direction = Direction::kMaximize;
+  const int64_t id = Create("best", config).study.id;
+  for (double value : {0.3, 0.9, 0.5}) {
+    ASSERT_OK(CompleteWith(SuggestOne(id).trials.at(0).id, value));
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<Trial> best, tuner_->BestTrials(id));
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_THAT(best[0].values, ElementsAre(0.9));
+}
+
+TEST_F(TunerTest, BestTrialsOfTwoObjectivesAreTheParetoFront) {
+  StudyConfig config = BasicConfig();
+  config.objectives = {{"loss", Direction::kMinimize},
+                       {"speed", Direction::kMaximize}};
+  const int64_t id = Create("pareto", config).study.id;
+  // (loss, speed): (1, 1) and (2, 3) are optimal; (2, 1) and (3, 3) are not.
+  for (auto [loss, speed] : std::vector<std::pair<double, double>>{
+           {1, 1}, {2, 3}, {2, 1}, {3, 3}}) {
+    CompleteInput input;
+    input.trial_id = SuggestOne(id).trials.at(0).id;
+    input.outcome.values = {loss, speed};
+    ASSERT_OK(tuner_->Complete(input));
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<Trial> front, tuner_->BestTrials(id));
+  ASSERT_EQ(front.size(), 2u);
+  EXPECT_EQ(front[0].number, 0);
+  EXPECT_EQ(front[1].number, 1);
+}
+
+}  // namespace
+}  // namespace knob::testing

@@ -1,0 +1,317 @@
+#include "server/model/study_config_validation.h"
+
+#include <string>
+#include <utility>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace knob {
+namespace {
+
+FloatDomain Floats(double min, double max,
+                   std::optional<double> step = std::nullopt) {
+  FloatDomain domain;
+  domain.min = min;
+  domain.max = max;
+  domain.step = step;
+  return domain;
+}
+FloatDomain LogFloats(double min, double max) {
+  FloatDomain domain = Floats(min, max);
+  domain.log_scale = true;
+  return domain;
+}
+IntDomain Ints(int64_t min, int64_t max, int64_t step = 1) {
+  IntDomain domain;
+  domain.min = min;
+  domain.max = max;
+  domain.step = step;
+  return domain;
+}
+IntDomain LogInts(int64_t min, int64_t max) {
+  IntDomain domain = Ints(min, max);
+  domain.log_scale = true;
+  return domain;
+}
+
+using ::knob::testing::IsOk;
+using ::knob::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+ParameterSpec Float(std::string name, double min, double max) {
+  return {std::move(name), Floats(min, max), std::nullopt};
+}
+ParameterSpec Int(std::string name, int64_t min, int64_t max) {
+  return {std::move(name), Ints(min, max), std::nullopt};
+}
+ParameterSpec Choice(std::string name, std::vector<ParamValue> choices) {
+  return {std::move(name), CategoricalDomain{std::move(choices)}, std::nullopt};
+}
+ParameterSpec When(ParameterSpec spec, std::string parent,
+                   std::vector<ParamValue> values) {
+  spec.condition = Condition{std::move(parent), std::move(values)};
+  return spec;
+}
+
+StudyConfig ConfigWith(std::vector<ParameterSpec> parameters) {
+  StudyConfig config;
+  config.parameters = std::move(parameters);
+  config.objectives = {{"loss", Direction::kMinimize}};
+  return config;
+}
+
+void ExpectInvalid(const StudyConfig& config,
+                   const std::vector<std::string>& fragments) {
+  ::testing::Matcher<const std::string&> all = HasSubstr(fragments[0]);
+  for (size_t i = 1; i < fragments.size(); ++i) {
+    all = AllOf(all, HasSubstr(fragments[i]));
+  }
+  EXPECT_THAT(ValidateStudyConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, all));
+}
+
+TEST(StudyConfigValidation, AcceptsComplexConfig) {
+  StudyConfig config = ConfigWith({
+      When(Float("momentum", 0.5, 0.99), "optimizer", {std::string("sgd")}),
+      Choice("optimizer", {std::string("sgd"), std::string("adam")}),
+      {"lr", LogFloats(1e-5, 1), std::nullopt},
+      {"dropout", Floats(0, 0.5, 0.1), std::nullopt},
+      When(Int("beta_steps", 1, 3), "dropout", {0.1, 0.3}),
+      {"layers", LogInts(1, 1024), std::nullopt},
+      {"batch", Ints(16, 256, 16), std::nullopt},
+      When(Choice("nesterov", {true, false}), "momentum_kind", {int64_t{2}}),
+      Int("momentum_kind", 1, 3),
+      {"model/depth", FixedDomain{int64_t{12}}, std::nullopt},
+      When(Float("deep", 0, 1), "model/depth", {int64_t{12}}),
+  });
+  config.objectives.push_back({"accuracy", Direction::kMaximize});
+  config.extra_metrics = {"train_time", "val/f1"};
+  config.stopping = {.max_trials = 100,
+                     .max_failed_trials = 0,
+                     .max_wall_time = absl::Hours(2)};
+  EXPECT_THAT(ValidateStudyConfig(config), IsOk());
+}
+
+TEST(StudyConfigValidation, RejectsEmptyName) {
+  ExpectInvalid(ConfigWith({Float("", 0, 1)}),
+                {"parameters[0].name", "must not be empty"});
+}
+
+TEST(StudyConfigValidation, RejectsMalformedName) {
+  ExpectInvalid(ConfigWith({Float("x", 0, 1), Float("learning rate", 0, 1)}),
+                {"parameters[1].name \"learning rate\"", "' '", "position 8"});
+}
+
+TEST(StudyConfigValidation, RejectsOverlongName) {
+  ExpectInvalid(ConfigWith({Float(std::string(129, 'a'), 0, 1)}),
+                {"parameters[0].name", "129 characters", "128"});
+}
+
+TEST(StudyConfigValidation, RejectsDuplicateNames) {
+  ExpectInvalid(
+      ConfigWith({Float("lr", 0, 1), Int("n", 1, 2), Float("lr", 0, 2)}),
+      {"parameters[2].name \"lr\"", "duplicate of parameters[0]"});
+}
+
+TEST(StudyConfigValidation, RejectsFloatMinNotBelowMax) {
+  ExpectInvalid(ConfigWith({Float("lr", 1, 0.5)}),
+                {"parameters[0] \"lr\"", "min < max", "min=1, max=0.5"});
+  ExpectInvalid(ConfigWith({Float("lr", 1, 1)}),
+                {"parameters[0] \"lr\"", "min=1, max=1", "fixed_value"});
+}
+
+TEST(StudyConfigValidation, RejectsIntMinNotBelowMax) {
+  ExpectInvalid(ConfigWith({Int("n", 3, 3)}),
+                {"parameters[0] \"n\"", "min < max", "min=3, max=3"});
+}
+
+TEST(StudyConfigValidation, RejectsNonFiniteFloatBounds) {
+  ExpectInvalid(ConfigWith({Float("x", 0, INFINITY)}),
+                {"parameters[0] \"x\"", "finite", "max=inf"});
+}
+
+TEST(StudyConfigValidation, RejectsLogScaleWithNonPositiveMin) {
+  ExpectInvalid(
+      ConfigWith({Float("a", 0, 1), {"lr", LogFloats(0, 1), std::nullopt}}),
+      {"parameters[1] \"lr\": float_domain.log_scale requires min > 0, got "
+       "min=0"});
+  ExpectInvalid(ConfigWith({{"n", LogInts(0, 8), std::nullopt}}),
+                {"parameters[0] \"n\"",
+                 "int_domain.log_scale requires min >= 1", "min=0"});
+}
+
+TEST(StudyConfigValidation, RejectsLogScaleWithStep) {
+  ExpectInvalid(
+      ConfigWith(
+          {{"lr",
+            FloatDomain{.min = 1, .max = 10, .log_scale = true, .step = 1},
+            std::nullopt}}),
+      {"parameters[0] \"lr\"", "log_scale", "step=1"});
+  ExpectInvalid(
+      ConfigWith(
+          {{"n", IntDomain{.min = 1, .max = 10, .log_scale = true, .step = 3},
+            std::nullopt}}),
+      {"parameters[0] \"n\"", "requires step 1", "step=3"});
+}
+
+TEST(StudyConfigValidation, RejectsNonPositiveStep) {
+  ExpectInvalid(
+      ConfigWith({{"x", Floats(0, 1, 0), std::nullopt}}),
+      {"parameters[0] \"x\"", "float_domain.step must be > 0", "step=0"});
+  ExpectInvalid(ConfigWith({{"x", Floats(0, 1, -0.5), std::nullopt}}),
+                {"parameters[0] \"x\"", "step=-0.5"});
+  ExpectInvalid(
+      ConfigWith({{"n", Ints(0, 10, 0), std::nullopt}}),
+      {"parameters[0] \"n\"", "int_domain.step must be >= 1", "step=0"});
+}
+
+TEST(StudyConfigValidation, RejectsStepLargerThanRange) {
+  ExpectInvalid(ConfigWith({{"x", Floats(0, 1, 2), std::nullopt}}),
+                {"parameters[0] \"x\"", "at most max - min = 1", "step=2"});
+  ExpectInvalid(ConfigWith({{"n", Ints(0, 4, 5), std::nullopt}}),
+                {"parameters[0] \"n\"", "at most max - min = 4", "step=5"});
+}
+
+TEST(StudyConfigValidation, RejectsEmptyCategorical) {
+  ExpectInvalid(ConfigWith({Choice("opt", {})}),
+                {"parameters[0] \"opt\"", "choices must not be empty"});
+}
+
+TEST(StudyConfigValidation, RejectsDuplicateChoiceLabels) {
+  ExpectInvalid(
+      ConfigWith({Choice("opt", {std::string("sgd"), std::string("adam"),
+                                 std::string("sgd")})}),
+      {"parameters[0] \"opt\"", "choices[2] \"sgd\"",
+       "duplicate label of choices[0]"});
+  // The string "2" and the int 2 would be stored as the same label.
+  ExpectInvalid(ConfigWith({Choice("n", {int64_t{2}, std::string("2")})}),
+                {"parameters[0] \"n\"", "choices[1] \"2\"", "duplicate"});
+}
+
+TEST(StudyConfigValidation, RejectsNanChoice) {
+  ExpectInvalid(ConfigWith({Choice("x", {1.0, NAN})}),
+                {"parameters[0] \"x\"", "choices[1] is NaN"});
+}
+
+TEST(StudyConfigValidation, RejectsConditionOnMissingParent) {
+  ExpectInvalid(
+      ConfigWith({Float("x", 0, 1),
+                  When(Float("m", 0, 1), "optimiser", {std::string("sgd")})}),
+      {"parameters[1] \"m\"", "condition.parent \"optimiser\"",
+       "no such parameter"});
+}
+
+TEST(StudyConfigValidation, RejectsSelfCondition) {
+  ExpectInvalid(ConfigWith({When(Int("n", 1, 4), "n", {int64_t{1}})}),
+                {"parameters[0] \"n\"", "condition.parent \"n\"", "itself"});
+}
+
+TEST(StudyConfigValidation, RejectsConditionCycleOfThree) {
+  ExpectInvalid(
+      ConfigWith({Float("x", 0, 1), When(Int("a", 1, 3), "c", {int64_t{1}}),
+                  When(Int("b", 1, 3), "a", {int64_t{1}}),
+                  When(Int("c", 1, 3), "b", {int64_t{1}})}),
+      {"parameters[1] \"a\"", "condition cycle", "a -> c -> b -> a"});
+}
+
+TEST(StudyConfigValidation, RejectsConditionValueParentCannotTake) {
+  ExpectInvalid(
+      ConfigWith({Choice("opt", {std::string("sgd"), std::string("adam")}),
+                  When(Float("m", 0, 1), "opt", {std::string("rmsprop")})}),
+      {"parameters[1] \"m\"", "condition.values[0] \"rmsprop\"",
+       "parent \"opt\"", "categorical {\"sgd\", \"adam\"}"});
+  ExpectInvalid(
+      ConfigWith({{"n", Ints(1, 9, 2), std::nullopt},
+                  When(Float("m", 0, 1), "n", {int64_t{4}})}),
+      {"parameters[1] \"m\"", "condition.values[0] 4", "int [1, 9] step 2"});
+}
+
+TEST(StudyConfigValidation, RejectsEmptyConditionValues) {
+  ExpectInvalid(ConfigWith({Int("n", 1, 3), When(Float("m", 0, 1), "n", {})}),
+                {"parameters[1] \"m\"", "condition.values must not be empty"});
+}
+
+TEST(StudyConfigValidation, RejectsConditionOnContinuousFloat) {
+  ExpectInvalid(
+      ConfigWith({Float("lr", 0, 1), When(Int("n", 1, 3), "lr", {0.5})}),
+      {"parameters[1] \"n\"", "condition.parent \"lr\"", "continuous float"});
+}
+
+TEST(StudyConfigValidation, RequiresCanonicalSteppedFloatConditionValue) {
+  StudyConfig config = ConfigWith({{"x", Floats(0, 1, 0.1), std::nullopt},
+                                   When(Int("n", 1, 3), "x", {0.1 * 3})});
+  ExpectInvalid(
+      config, {"parameters[1] \"n\"", "0.30000000000000004", "written as 0.3"});
+  config.parameters[1].condition->values = {0.3};
+  EXPECT_THAT(ValidateStudyConfig(config), IsOk());
+}
+
+TEST(StudyConfigValidation, RejectsNoObjectives) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.objectives.clear();
+  ExpectInvalid(config, {"objectives", "at least one"});
+}
+
+TEST(StudyConfigValidation, RejectsDuplicateMetric) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.objectives.push_back({"loss", Direction::kMaximize});
+  ExpectInvalid(
+      config, {"objectives[1].metric \"loss\"", "duplicate of objectives[0]"});
+  config.objectives.pop_back();
+  config.extra_metrics = {"time", "loss"};
+  ExpectInvalid(config, {"extra_metrics[1] \"loss\"",
+                         "duplicate of objectives[0].metric"});
+}
+
+TEST(StudyConfigValidation, RejectsMalformedMetricName) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.objectives[0].metric = "val loss";
+  ExpectInvalid(config, {"objectives[0].metric \"val loss\"", "' '"});
+}
+
+TEST(StudyConfigValidation, RejectsNegativeBudgets) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.stopping.max_trials = -1;
+  ExpectInvalid(config, {"stopping.max_trials", ">= 0", "got -1"});
+  config.stopping.max_trials = 0;
+  config.stopping.max_failed_trials = -3;
+  ExpectInvalid(config, {"stopping.max_failed_trials", "got -3"});
+  config.stopping.max_failed_trials.reset();
+  config.stopping.max_wall_time = absl::Seconds(-5);
+  ExpectInvalid(config, {"stopping.max_wall_time", "got -5s"});
+}
+
+TEST(StudyConfigValidation, RejectsNonPositiveLease) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.lease_duration = absl::ZeroDuration();
+  ExpectInvalid(config, {"lease_duration", "> 0", "got 0"});
+}
+
+TEST(StudyConfigValidation, RejectsTooManyParameters) {
+  std::vector<ParameterSpec> parameters;
+  for (int i = 0; i < 1001; ++i) {
+    parameters.push_back(Float("p" + std::to_string(i), 0, 1));
+  }
+  ExpectInvalid(ConfigWith(std::move(parameters)),
+                {"parameters", "1001", "sanity limit of 1000"});
+}
+
+TEST(StudyConfigValidation, StudyNames) {
+  EXPECT_THAT(ValidateStudyName("mnist-resnet_v2.1"), IsOk());
+  EXPECT_THAT(ValidateStudyName(""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("name: must not be empty")));
+  EXPECT_THAT(ValidateStudyName("a/b"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("name \"a/b\""), HasSubstr("'/'"))));
+  EXPECT_THAT(ValidateStudyName(std::string(129, 'x')),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("129 characters")));
+  EXPECT_THAT(ValidateStudyName(std::string(128, 'x')), IsOk());
+}
+
+}  // namespace
+}  // namespace knob

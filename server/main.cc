@@ -168,8 +168,8 @@ int Serve() {
   const int signal = WaitForShutdownSignal();
   std::fprintf(stderr, "knob-server: signal %d, draining in-flight calls\n",
                signal);
-  server->Shutdown(absl::ToChronoTime(absl::Now() +
-                                      absl::GetFlag(FLAGS_shutdown_grace)));
+  server->Shutdown(
+      absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_shutdown_grace)));
   server->Wait();
   std::fprintf(stderr, "knob-server: stopped\n");
   return 0;

@@ -58,7 +58,7 @@ absl::StatusOr<std::vector<ParamValue>> ValuesFromProto(
 }
 
 void ValuesToProto(const std::vector<ParamValue>& values,
-             google::protobuf::RepeatedPtrField<v1::Value>* proto) {
+                   google::protobuf::RepeatedPtrField<v1::Value>* proto) {
   for (const ParamValue& value : values) ToProto(value, proto->Add());
 }
 
@@ -81,13 +81,13 @@ absl::StatusOr<Domain> DomainFromProto(const v1::ParameterSpec& proto,
       ASSIGN_OR_RETURN(
           std::vector<ParamValue> choices,
           ValuesFromProto(proto.categorical_domain().choices(),
-                    absl::StrCat(field, ".categorical_domain.choices")));
+                          absl::StrCat(field, ".categorical_domain.choices")));
       return CategoricalDomain{std::move(choices)};
     }
     case v1::ParameterSpec::kFixedValue: {
-      ASSIGN_OR_RETURN(ParamValue value,
-                       FromProto(proto.fixed_value(),
-                                 absl::StrCat(field, ".fixed_value")));
+      ASSIGN_OR_RETURN(
+          ParamValue value,
+          FromProto(proto.fixed_value(), absl::StrCat(field, ".fixed_value")));
       return FixedDomain{std::move(value)};
     }
     case v1::ParameterSpec::DOMAIN_NOT_SET:
@@ -128,7 +128,7 @@ void DomainToProto(const Domain& domain, v1::ParameterSpec* proto) {
 }
 
 absl::StatusOr<AlgorithmSpec> AlgorithmFromProto(const v1::AlgorithmSpec& proto,
-                                        const std::string& field) {
+                                                 const std::string& field) {
   AlgorithmSpec spec{proto.name(), {}};
   for (const auto& [name, value] : proto.options()) {
     ASSIGN_OR_RETURN(spec.options[name],
@@ -145,7 +145,7 @@ void AlgorithmToProto(const AlgorithmSpec& spec, v1::AlgorithmSpec* proto) {
 }
 
 absl::StatusOr<Direction> DirectionFromProto(v1::Direction direction,
-                                    const std::string& field) {
+                                             const std::string& field) {
   switch (direction) {
     case v1::DIRECTION_MINIMIZE:
       return Direction::kMinimize;
@@ -165,8 +165,8 @@ absl::Duration FromProto(const google::protobuf::Duration& proto) {
 }
 
 void ToProto(absl::Duration duration, google::protobuf::Duration* proto) {
-  const int64_t seconds = absl::IDivDuration(duration, absl::Seconds(1),
-                                             &duration);
+  const int64_t seconds =
+      absl::IDivDuration(duration, absl::Seconds(1), &duration);
   proto->set_seconds(seconds);
   proto->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(duration)));
 }
@@ -189,18 +189,18 @@ absl::StatusOr<StudyConfig> FromProto(const v1::StudyConfig& proto) {
       ASSIGN_OR_RETURN(
           std::vector<ParamValue> values,
           ValuesFromProto(parameter.condition().values(),
-                    absl::StrCat(field, ".condition.values")));
-      spec.condition = Condition{parameter.condition().parent(),
-                                 std::move(values)};
+                          absl::StrCat(field, ".condition.values")));
+      spec.condition =
+          Condition{parameter.condition().parent(), std::move(values)};
     }
     config.parameters.push_back(std::move(spec));
   }
   for (int i = 0; i < proto.objectives_size(); ++i) {
     const v1::Objective& objective = proto.objectives(i);
-    ASSIGN_OR_RETURN(
-        Direction direction,
-        DirectionFromProto(objective.direction(),
-                  absl::StrCat("config.objectives[", i, "].direction")));
+    ASSIGN_OR_RETURN(Direction direction,
+                     DirectionFromProto(
+                         objective.direction(),
+                         absl::StrCat("config.objectives[", i, "].direction")));
     config.objectives.push_back(Objective{objective.metric(), direction});
   }
   config.extra_metrics.assign(proto.extra_metrics().begin(),
@@ -234,7 +234,7 @@ void ToProto(const StudyConfig& config, v1::StudyConfig* proto) {
     if (spec.condition) {
       parameter->mutable_condition()->set_parent(spec.condition->parent);
       ValuesToProto(spec.condition->values,
-              parameter->mutable_condition()->mutable_values());
+                    parameter->mutable_condition()->mutable_values());
     }
   }
   for (const Objective& objective : config.objectives) {
@@ -252,7 +252,8 @@ void ToProto(const StudyConfig& config, v1::StudyConfig* proto) {
   proto->set_seed(config.seed);
   v1::StoppingCriteria* stopping = proto->mutable_stopping();
   stopping->set_max_trials(config.stopping.max_trials.value_or(0));
-  stopping->set_max_failed_trials(config.stopping.max_failed_trials.value_or(0));
+  stopping->set_max_failed_trials(
+      config.stopping.max_failed_trials.value_or(0));
   if (config.stopping.max_wall_time) {
     ToProto(*config.stopping.max_wall_time, stopping->mutable_max_wall_time());
   }

@@ -77,9 +77,9 @@ grpc::ServerUnaryReactor* StudyService::UpdateStudy(
     if (request->update_metadata()) {
       metadata.emplace(request->metadata().begin(), request->metadata().end());
     }
-    ASSIGN_OR_RETURN(StudyInfo study,
-                     tuner_.UpdateStudy(request->study_id(), state,
-                                        std::move(metadata)));
+    ASSIGN_OR_RETURN(
+        StudyInfo study,
+        tuner_.UpdateStudy(request->study_id(), state, std::move(metadata)));
     ToProto(study, response);
     return absl::OkStatus();
   });

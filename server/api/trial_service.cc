@@ -58,8 +58,8 @@ grpc::ServerUnaryReactor* TrialService::ReportIntermediate(
   return Serve(context, pool_, [this, request, response]() -> absl::Status {
     ReportInput input;
     input.trial_id = request->trial_id();
-    input.value = IntermediateValue{request->step(), request->metric(),
-                                    request->value()};
+    input.value =
+        IntermediateValue{request->step(), request->metric(), request->value()};
     input.request_id = request->request_id();
     ASSIGN_OR_RETURN(PruneDecision decision,
                      tuner_.ReportIntermediate(std::move(input)));
@@ -139,7 +139,8 @@ grpc::ServerUnaryReactor* TrialService::ListTrials(
     // skips a change committed while the page was read.
     ASSIGN_OR_RETURN(StudyInfo study, tuner_.GetStudy(query.study_id));
     ASSIGN_OR_RETURN(Page<Trial> page, tuner_.ListTrials(query));
-    for (const Trial& trial : page.items) ToProto(trial, response->add_trials());
+    for (const Trial& trial : page.items)
+      ToProto(trial, response->add_trials());
     response->set_next_page_token(page.next_page_token);
     response->set_sequence(study.study.sequence);
     return absl::OkStatus();

@@ -27,9 +27,9 @@ class TrialService final : public v1::TrialService::CallbackService {
   grpc::ServerUnaryReactor* CompleteTrial(
       grpc::CallbackServerContext* context,
       const v1::CompleteTrialRequest* request, v1::Trial* response) override;
-  grpc::ServerUnaryReactor* EnqueueTrial(
-      grpc::CallbackServerContext* context,
-      const v1::EnqueueTrialRequest* request, v1::Trial* response) override;
+  grpc::ServerUnaryReactor* EnqueueTrial(grpc::CallbackServerContext* context,
+                                         const v1::EnqueueTrialRequest* request,
+                                         v1::Trial* response) override;
   grpc::ServerUnaryReactor* GetTrial(grpc::CallbackServerContext* context,
                                      const v1::GetTrialRequest* request,
                                      v1::Trial* response) override;

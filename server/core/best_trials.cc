@@ -50,9 +50,8 @@ std::vector<const Trial*> BestTrials(const std::vector<Objective>& objectives,
   // that comes before it, which halves the comparisons of the naive scan.
   std::vector<size_t> order(completed.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return losses[a] < losses[b];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return losses[a] < losses[b]; });
   std::vector<const Trial*> front;
   std::vector<size_t> front_indexes;
   for (size_t candidate : order) {
@@ -68,8 +67,9 @@ std::vector<const Trial*> BestTrials(const std::vector<Objective>& objectives,
       front.push_back(completed[candidate]);
     }
   }
-  std::sort(front.begin(), front.end(),
-            [](const Trial* a, const Trial* b) { return a->number < b->number; });
+  std::sort(front.begin(), front.end(), [](const Trial* a, const Trial* b) {
+    return a->number < b->number;
+  });
   return front;
 }
 

@@ -41,24 +41,22 @@ std::string Describe(const Domain& domain) {
 
 std::string Describe(const std::optional<Condition>& condition) {
   if (!condition) return "none";
-  return absl::StrCat(
-      "parent=", condition->parent, " values=[",
-      absl::StrJoin(condition->values, ", ",
-                    [](std::string* out, const ParamValue& v) {
-                      out->append(Describe(v));
-                    }),
-      "]");
+  return absl::StrCat("parent=", condition->parent, " values=[",
+                      absl::StrJoin(condition->values, ", ",
+                                    [](std::string* out, const ParamValue& v) {
+                                      out->append(Describe(v));
+                                    }),
+                      "]");
 }
 
 std::string Describe(const AlgorithmSpec& spec) {
-  return absl::StrCat(
-      spec.name, "{",
-      absl::StrJoin(spec.options, ", ",
-                    [](std::string* out, const auto& option) {
-                      absl::StrAppend(out, option.first, "=",
-                                      Describe(option.second));
-                    }),
-      "}");
+  return absl::StrCat(spec.name, "{",
+                      absl::StrJoin(spec.options, ", ",
+                                    [](std::string* out, const auto& option) {
+                                      absl::StrAppend(out, option.first, "=",
+                                                      Describe(option.second));
+                                    }),
+                      "}");
 }
 
 template <typename T>

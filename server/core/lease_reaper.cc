@@ -21,8 +21,7 @@ void LeaseReaper::Run() {
       std::fprintf(stderr, "knob-server: lease expiry failed: %s\n",
                    expired.status().ToString().c_str());
     } else if (*expired > 0) {
-      std::fprintf(stderr, "knob-server: %d trial(s) became STALE\n",
-                   *expired);
+      std::fprintf(stderr, "knob-server: %d trial(s) became STALE\n", *expired);
     }
   }
 }

@@ -57,7 +57,8 @@ void StudyRuntime::Merge(const Trial& trial) {
   }
   if (!slot.suggest_request_id.empty() &&
       slot.suggest_request_id != trial.suggest_request_id) {
-    std::vector<int64_t>& numbers = numbers_by_request_[slot.suggest_request_id];
+    std::vector<int64_t>& numbers =
+        numbers_by_request_[slot.suggest_request_id];
     std::erase(numbers, slot.number);
   }
   const bool newly_requested =

@@ -26,8 +26,8 @@ const Trial* StudyWriter::FindTrial(int64_t trial_id) const {
 absl::StatusOr<const Trial*> StudyWriter::GetTrial(int64_t trial_id) const {
   const Trial* trial = FindTrial(trial_id);
   if (trial == nullptr) {
-    return absl::NotFoundError(absl::StrCat("trial_id: no trial ", trial_id,
-                                            " in study ", study_.id));
+    return absl::NotFoundError(
+        absl::StrCat("trial_id: no trial ", trial_id, " in study ", study_.id));
   }
   return trial;
 }
@@ -107,8 +107,7 @@ absl::StatusOr<Trial> StudyWriter::FinishTrial(int64_t trial_id,
 }
 
 absl::StatusOr<std::vector<Trial>> StudyWriter::ExpireLeases() {
-  ASSIGN_OR_RETURN(std::vector<Trial> expired,
-                   transaction_.ExpireLeases(now_));
+  ASSIGN_OR_RETURN(std::vector<Trial> expired, transaction_.ExpireLeases(now_));
   for (const Trial& trial : expired) RETURN_IF_ERROR(Record(trial).status());
   return expired;
 }

@@ -12,6 +12,22 @@
 #include "server/util/status_macros.h"
 
 namespace knob {
+namespace {
+
+// Storage implementations word NOT_FOUND their own way; users get the
+// request field and the id.
+absl::Status NoSuchStudy(int64_t study_id) {
+  return absl::NotFoundError(
+      absl::StrCat("study_id: no study with id ", study_id));
+}
+
+template <typename T>
+absl::StatusOr<T> NamingStudy(absl::StatusOr<T> result, int64_t study_id) {
+  if (absl::IsNotFound(result.status())) return NoSuchStudy(study_id);
+  return result;
+}
+
+}  // namespace
 
 Tuner::Tuner(Storage& storage, const SamplerRegistry& samplers,
              const PrunerRegistry& pruners, const Clock& clock,
@@ -22,14 +38,14 @@ Tuner::Tuner(Storage& storage, const SamplerRegistry& samplers,
       clock_(clock),
       options_(options) {}
 
-absl::StatusOr<std::shared_ptr<StudyRuntime>> Tuner::Runtime(
-    int64_t study_id) {
+absl::StatusOr<std::shared_ptr<StudyRuntime>> Tuner::Runtime(int64_t study_id) {
   {
     absl::MutexLock lock(&runtimes_mu_);
     auto it = runtimes_.find(study_id);
     if (it != runtimes_.end()) return it->second;
   }
-  ASSIGN_OR_RETURN(Study study, storage_.GetStudy(study_id));
+  ASSIGN_OR_RETURN(Study study,
+                   NamingStudy(storage_.GetStudy(study_id), study_id));
   ASSIGN_OR_RETURN(std::unique_ptr<StudyRuntime> created,
                    StudyRuntime::Create(study, samplers_, pruners_));
   absl::MutexLock lock(&runtimes_mu_);
@@ -50,10 +66,12 @@ absl::Status Tuner::WithStudy(
         writer.emplace(*runtime, transaction, clock_.Now());
         return fn(*writer);
       });
-  if (absl::IsNotFound(status) && !storage_.GetStudy(study_id).ok()) {
+  if (absl::IsNotFound(status) &&
+      absl::IsNotFound(storage_.GetStudy(study_id).status())) {
     // Deleted, possibly by another replica: forget what we cached.
     absl::MutexLock runtimes_lock(&runtimes_mu_);
     runtimes_.erase(study_id);
+    return NoSuchStudy(study_id);
   }
   RETURN_IF_ERROR(status);
   runtime->Commit(writer->committed_study(), writer->changed_trials(),
@@ -87,9 +105,10 @@ absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
     return existing.status();
   }
   if (!existing.ok()) {
-    if (!input.seed_given) config.seed = absl::Uniform<uint64_t>(absl::BitGen());
-    absl::StatusOr<Study> created = storage_.CreateStudy(
-        input.name, config, input.metadata, clock_.Now());
+    if (!input.seed_given)
+      config.seed = absl::Uniform<uint64_t>(absl::BitGen());
+    absl::StatusOr<Study> created =
+        storage_.CreateStudy(input.name, config, input.metadata, clock_.Now());
     if (created.ok()) return StudyInfo{*std::move(created), TrialCounts{}};
     if (!absl::IsAlreadyExists(created.status())) return created.status();
     // Created concurrently under the same name: compare with that one.
@@ -106,13 +125,19 @@ absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
 }
 
 absl::StatusOr<StudyInfo> Tuner::GetStudy(int64_t study_id) {
-  ASSIGN_OR_RETURN(Study study, storage_.GetStudy(study_id));
+  ASSIGN_OR_RETURN(Study study,
+                   NamingStudy(storage_.GetStudy(study_id), study_id));
   return Info(study);
 }
 
 absl::StatusOr<StudyInfo> Tuner::GetStudyByName(const std::string& name) {
-  ASSIGN_OR_RETURN(Study study, storage_.GetStudyByName(name));
-  return Info(study);
+  absl::StatusOr<Study> study = storage_.GetStudyByName(name);
+  if (absl::IsNotFound(study.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("name: no study named \"", name, "\""));
+  }
+  RETURN_IF_ERROR(study.status());
+  return Info(*study);
 }
 
 absl::StatusOr<Page<StudyInfo>> Tuner::ListStudies(const StudyQuery& query) {
@@ -137,9 +162,9 @@ absl::Status CheckTransition(const Study& study, StudyState to) {
       ((from == StudyState::kRunning || from == StudyState::kPaused) &&
        to == StudyState::kStopped);
   if (allowed) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "state: study ", study.id, " is ", StudyStateName(from),
-      " and cannot become ", StudyStateName(to)));
+  return absl::FailedPreconditionError(
+      absl::StrCat("state: study ", study.id, " is ", StudyStateName(from),
+                   " and cannot become ", StudyStateName(to)));
 }
 
 std::string TransitionReason(StudyState to) {
@@ -177,7 +202,9 @@ absl::StatusOr<StudyInfo> Tuner::UpdateStudy(
 }
 
 absl::Status Tuner::DeleteStudy(int64_t study_id) {
-  RETURN_IF_ERROR(storage_.DeleteStudy(study_id));
+  absl::Status deleted = storage_.DeleteStudy(study_id);
+  if (absl::IsNotFound(deleted)) return NoSuchStudy(study_id);
+  RETURN_IF_ERROR(deleted);
   absl::MutexLock lock(&runtimes_mu_);
   runtimes_.erase(study_id);
   return absl::OkStatus();

@@ -153,8 +153,8 @@ class Tuner {
   absl::StatusOr<StudyInfo> Info(const Study& study);
   // The study of a trial; NOT_FOUND naming trial_id.
   absl::StatusOr<int64_t> StudyOf(int64_t trial_id);
-  absl::Status SuggestInTransaction(const SuggestInput& input, StudyWriter& writer,
-                                    SuggestResult& result);
+  absl::Status SuggestInTransaction(const SuggestInput& input,
+                                    StudyWriter& writer, SuggestResult& result);
 
   Storage& storage_;
   const SamplerRegistry& samplers_;

@@ -18,9 +18,9 @@ namespace {
 // so a study replayed on the same history proposes the same trials.
 std::mt19937_64 TrialRng(uint64_t seed, int64_t number) {
   const auto n = static_cast<uint64_t>(number);
-  std::seed_seq sequence{static_cast<uint32_t>(seed),
-                         static_cast<uint32_t>(seed >> 32),
-                         static_cast<uint32_t>(n), static_cast<uint32_t>(n >> 32)};
+  std::seed_seq sequence{
+      static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
+      static_cast<uint32_t>(n), static_cast<uint32_t>(n >> 32)};
   return std::mt19937_64(sequence);
 }
 
@@ -39,9 +39,9 @@ std::optional<std::string> StoppingReason(const Study& study,
   }
   if (stopping.max_wall_time &&
       now - study.create_time >= *stopping.max_wall_time) {
-    return absl::StrCat("max_wall_time=",
-                        absl::FormatDuration(*stopping.max_wall_time),
-                        " reached");
+    return absl::StrCat(
+        "max_wall_time=", absl::FormatDuration(*stopping.max_wall_time),
+        " reached");
   }
   return std::nullopt;
 }
@@ -98,7 +98,8 @@ absl::Status CheckOutcome(const StudyConfig& config,
           "metrics[\"", name,
           "\"]: not a metric of the study (declare it in extra_metrics)"));
     }
-    RETURN_IF_ERROR(CheckFinite(absl::StrCat("metrics[\"", name, "\"]"), value));
+    RETURN_IF_ERROR(
+        CheckFinite(absl::StrCat("metrics[\"", name, "\"]"), value));
   }
   return absl::OkStatus();
 }
@@ -150,9 +151,9 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
         break;
       }
       RETURN_IF_ERROR(params.status());
-      NewTrial trial{TrialState::kRunning,   *std::move(params),
-                     input.worker_id,        input.environment,
-                     lease_deadline,         input.request_id};
+      NewTrial trial{TrialState::kRunning, *std::move(params),
+                     input.worker_id,      input.environment,
+                     lease_deadline,       input.request_id};
       ASSIGN_OR_RETURN(Trial created, writer.CreateTrial(trial));
       result.trials.push_back(std::move(created));
     }
@@ -219,8 +220,8 @@ absl::StatusOr<std::vector<TrialDirective>> Tuner::Heartbeat(
         directive.trial_id = trial_id;
         if (trial->state != TrialState::kRunning) {
           directive.stop = true;
-          directive.reason = absl::StrCat("trial is ",
-                                          TrialStateName(trial->state));
+          directive.reason =
+              absl::StrCat("trial is ", TrialStateName(trial->state));
         } else if (writer.study().state == StudyState::kStopped) {
           directive.stop = true;
           directive.reason = "study was stopped";
@@ -228,9 +229,9 @@ absl::StatusOr<std::vector<TrialDirective>> Tuner::Heartbeat(
         } else {
           ASSIGN_OR_RETURN(
               Trial extended,
-              writer.ExtendLease(trial_id, writer.now() +
-                                               writer.study().config
-                                                   .lease_duration));
+              writer.ExtendLease(
+                  trial_id,
+                  writer.now() + writer.study().config.lease_duration));
           directive.lease_deadline = extended.lease_deadline;
         }
       }
@@ -256,10 +257,9 @@ absl::StatusOr<PruneDecision> Tuner::ReportIntermediate(ReportInput input) {
       input.value.metric = config.objectives.front().metric;
     }
     if (!IsStudyMetric(config, input.value.metric)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("metric: \"", input.value.metric,
-                       "\" is not an objective or extra metric of study ",
-                       study_id));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metric: \"", input.value.metric,
+          "\" is not an objective or extra metric of study ", study_id));
     }
     ASSIGN_OR_RETURN(const Trial* trial, writer.GetTrial(input.trial_id));
     if (trial->state != TrialState::kRunning) {
@@ -344,7 +344,12 @@ absl::StatusOr<Trial> Tuner::GetTrial(int64_t trial_id) {
 }
 
 absl::StatusOr<Page<Trial>> Tuner::ListTrials(const TrialQuery& query) {
-  return storage_.ListTrials(query);
+  absl::StatusOr<Page<Trial>> page = storage_.ListTrials(query);
+  if (absl::IsNotFound(page.status())) {
+    return absl::NotFoundError(
+        absl::StrCat("study_id: no study with id ", query.study_id));
+  }
+  return page;
 }
 
 absl::StatusOr<std::vector<Trial>> Tuner::BestTrials(int64_t study_id) {

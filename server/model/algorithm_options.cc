@@ -18,10 +18,9 @@ const ParamValue* AlgorithmOptions::Find(const std::string& name) {
 absl::Status AlgorithmOptions::WrongKind(const std::string& name,
                                          const char* expected,
                                          const ParamValue& got) const {
-  return absl::InvalidArgumentError(
-      absl::StrCat(field_, ".options.", name, ": ", algorithm_, " expects ",
-                   expected, ", got ", ParamValueKindName(got), " \"",
-                   ParamValueLabel(got), "\""));
+  return absl::InvalidArgumentError(absl::StrCat(
+      field_, ".options.", name, ": ", algorithm_, " expects ", expected,
+      ", got ", ParamValueKindName(got), " \"", ParamValueLabel(got), "\""));
 }
 
 absl::StatusOr<int64_t> AlgorithmOptions::Int(const std::string& name,
@@ -51,8 +50,8 @@ absl::StatusOr<bool> AlgorithmOptions::Bool(const std::string& name,
   return WrongKind(name, "a bool", *value);
 }
 
-absl::StatusOr<std::string> AlgorithmOptions::String(const std::string& name,
-                                                     std::string default_value) {
+absl::StatusOr<std::string> AlgorithmOptions::String(
+    const std::string& name, std::string default_value) {
   const ParamValue* value = Find(name);
   if (value == nullptr) return default_value;
   if (const auto* s = std::get_if<std::string>(value)) return *s;

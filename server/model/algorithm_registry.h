@@ -48,9 +48,9 @@ class AlgorithmRegistry {
       const StudyConfig& config, const AlgorithmSpec& spec) const {
     auto it = factories_.find(spec.name);
     if (it == factories_.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field_, ".name: unknown ", field_, " \"", spec.name,
-          "\"; known: ", absl::StrJoin(Names(), ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field_, ".name: unknown ", field_, " \"", spec.name,
+                       "\"; known: ", absl::StrJoin(Names(), ", ")));
     }
     return it->second(config, spec);
   }

@@ -14,7 +14,14 @@
 
 namespace knob {
 
-enum class TrialState { kWaiting, kRunning, kCompleted, kPruned, kFailed, kStale };
+enum class TrialState {
+  kWaiting,
+  kRunning,
+  kCompleted,
+  kPruned,
+  kFailed,
+  kStale
+};
 
 // "WAITING", "RUNNING", "COMPLETED", "PRUNED", "FAILED", "STALE": the text
 // PostgreSQL stores.
@@ -69,7 +76,9 @@ struct TrialCounts {
 
   int64_t& For(TrialState state);
   // Trials handed out to workers: all but WAITING.
-  int64_t Started() const { return running + completed + pruned + failed + stale; }
+  int64_t Started() const {
+    return running + completed + pruned + failed + stale;
+  }
   bool operator==(const TrialCounts&) const = default;
 };
 

@@ -1,7 +1,7 @@
 #include "server/pruners/pruner_registry.h"
 
-#include "server/util/status_macros.h"
 #include "server/pruners/no_pruner.h"
+#include "server/util/status_macros.h"
 
 namespace knob {
 

@@ -29,10 +29,9 @@ class WorkerProcessesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat("knob-e2e-", getpid(), "-",
-                        ::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name());
+           absl::StrCat(
+               "knob-e2e-", getpid(), "-",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
     // An empty database: the server applies the schema itself at start.
     ASSERT_OK_AND_ASSIGN(database_, TestDatabase::Create(/*migrated=*/false));
@@ -129,9 +128,18 @@ class WorkerProcessesTest : public ::testing::Test {
 
 TEST_F(WorkerProcessesTest, RandomStudyEndsWithExactlyItsBudget) {
   const v1::Study study = CreateStudy("e2e-random", R"pb(
-    parameters { name: "x" float_domain { min: -5 max: 5 } }
-    parameters { name: "y" float_domain { min: 0.001 max: 10 log_scale: true } }
-    parameters { name: "layers" int_domain { min: 1 max: 8 } }
+    parameters {
+      name: "x"
+      float_domain { min: -5 max: 5 }
+    }
+    parameters {
+      name: "y"
+      float_domain { min: 0.001 max: 10 log_scale: true }
+    }
+    parameters {
+      name: "layers"
+      int_domain { min: 1 max: 8 }
+    }
     objectives { metric: "loss" direction: DIRECTION_MINIMIZE }
     stopping { max_trials: 100 }
   )pb");
@@ -148,15 +156,20 @@ TEST_F(WorkerProcessesTest, RandomStudyEndsWithExactlyItsBudget) {
       "trials_per_s=%.1f\n",
       kWorkers, trials.size(),
       static_cast<long long>(finished->trial_counts().completed()),
-      absl::ToDoubleSeconds(wall),
-      trials.size() / absl::ToDoubleSeconds(wall));
+      absl::ToDoubleSeconds(wall), trials.size() / absl::ToDoubleSeconds(wall));
 }
 
 TEST_F(WorkerProcessesTest, GridStudyHandsOutEveryPointOnce) {
   // 5 × 4 × 5 = 100 points.
   const v1::Study study = CreateStudy("e2e-grid", R"pb(
-    parameters { name: "x" float_domain { min: -1 max: 1 step: 0.5 } }
-    parameters { name: "layers" int_domain { min: 1 max: 4 } }
+    parameters {
+      name: "x"
+      float_domain { min: -1 max: 1 step: 0.5 }
+    }
+    parameters {
+      name: "layers"
+      int_domain { min: 1 max: 4 }
+    }
     parameters {
       name: "activation"
       categorical_domain {

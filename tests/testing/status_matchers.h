@@ -36,9 +36,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& status = GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(status.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(status.message()), result_listener);
 }
 
 }  // namespace knob::testing
@@ -47,12 +46,12 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define KNOB_TESTING_CONCAT_(a, b) KNOB_TESTING_CONCAT_INNER_(a, b)
 
 // Asserts that `expr` (a StatusOr) is OK and assigns its value to `lhs`.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                  \
-  ASSERT_OK_AND_ASSIGN_IMPL_(KNOB_TESTING_CONCAT_(status_or_, __LINE__), \
-                             lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr)          \
-  auto statusor = (expr);                                        \
-  ASSERT_TRUE(statusor.ok()) << statusor.status();               \
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                       \
+  ASSERT_OK_AND_ASSIGN_IMPL_(KNOB_TESTING_CONCAT_(status_or_, __LINE__), lhs, \
+                             expr)
+#define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
+  auto statusor = (expr);                               \
+  ASSERT_TRUE(statusor.ok()) << statusor.status();      \
   lhs = *std::move(statusor)
 
 #define ASSERT_OK(expr) ASSERT_THAT(expr, ::knob::testing::IsOk())

@@ -36,11 +36,12 @@ absl::StatusOr<Subprocess> Subprocess::Start(
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
 
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = -1;
-  const int error = posix_spawn(&pid, args[0], &actions, &attributes,
-                                args.data(), environ);
+  const int error =
+      posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {
@@ -106,8 +107,8 @@ absl::StatusOr<std::string> WaitForFileLine(const std::string& path,
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
-  return absl::DeadlineExceededError(
-      absl::StrCat(path, " got no line within ", absl::FormatDuration(timeout)));
+  return absl::DeadlineExceededError(absl::StrCat(
+      path, " got no line within ", absl::FormatDuration(timeout)));
 }
 
 }  // namespace knob::testing

@@ -46,8 +46,14 @@ Message ParseText(const std::string& text) {
 inline v1::CreateStudyRequest BasicStudyRequest(const std::string& name) {
   v1::CreateStudyRequest request = ParseText<v1::CreateStudyRequest>(R"pb(
     config {
-      parameters { name: "x" float_domain { min: -5 max: 5 } }
-      parameters { name: "y" int_domain { min: 1 max: 10 } }
+      parameters {
+        name: "x"
+        float_domain { min: -5 max: 5 }
+      }
+      parameters {
+        name: "y"
+        int_domain { min: 1 max: 10 }
+      }
       parameters {
         name: "kind"
         categorical_domain {

@@ -18,23 +18,29 @@ constexpr char kObjective[] =
 TEST_P(ApiTest, InvalidSearchSpacesAreRefused) {
   const std::string o = kObjective;
   const std::vector<BadStudy> cases = {
-      {"empty name", o + "parameters { name: '' float_domain { max: 1 } }",
+      {"empty name",
+       o + "parameters { name: '' float_domain { max: 1 } }",
        {"parameters[0]", "name"}},
       {"duplicate name",
        o + "parameters { name: 'lr' float_domain { max: 1 } }"
            "parameters { name: 'lr' float_domain { max: 2 } }",
        {"parameters[1]", "\"lr\"", "duplicate"}},
-      {"min >= max", o + "parameters { name: 'lr' float_domain { min: 2 max: 1 } }",
+      {"min >= max",
+       o + "parameters { name: 'lr' float_domain { min: 2 max: 1 } }",
        {"\"lr\"", "min", "2"}},
-      {"int min >= max", o + "parameters { name: 'n' int_domain { min: 5 max: 5 } }",
+      {"int min >= max",
+       o + "parameters { name: 'n' int_domain { min: 5 max: 5 } }",
        {"\"n\"", "min", "5"}},
       {"log with min <= 0",
-       o + "parameters { name: 'lr' float_domain { min: 0 max: 1 log_scale: true } }",
+       o + "parameters { name: 'lr' float_domain { min: 0 max: 1 log_scale: "
+           "true } }",
        {"\"lr\"", "log_scale", "min"}},
-      {"empty categorical", o + "parameters { name: 'opt' categorical_domain {} }",
+      {"empty categorical",
+       o + "parameters { name: 'opt' categorical_domain {} }",
        {"\"opt\"", "choice"}},
       {"negative step",
-       o + "parameters { name: 'lr' float_domain { min: 0 max: 1 step: -0.5 } }",
+       o + "parameters { name: 'lr' float_domain { min: 0 max: 1 step: -0.5 } "
+           "}",
        {"\"lr\"", "step", "-0.5"}},
       {"int negative step",
        o + "parameters { name: 'n' int_domain { min: 0 max: 10 step: -2 } }",
@@ -44,25 +50,32 @@ TEST_P(ApiTest, InvalidSearchSpacesAreRefused) {
            "condition { parent: 'optimizer' values { string_value: 'sgd' } } }",
        {"\"momentum\"", "condition", "\"optimizer\""}},
       {"cycle",
-       o + "parameters { name: 'a' categorical_domain { choices { int_value: 1 } } "
+       o + "parameters { name: 'a' categorical_domain { choices { int_value: 1 "
+           "} } "
            "condition { parent: 'b' values { int_value: 1 } } }"
-           "parameters { name: 'b' categorical_domain { choices { int_value: 1 } } "
+           "parameters { name: 'b' categorical_domain { choices { int_value: 1 "
+           "} } "
            "condition { parent: 'a' values { int_value: 1 } } }",
        {"cycle"}},
-      {"unknown sampler", o + "parameters { name: 'x' float_domain { max: 1 } }"
-                              "sampler { name: 'oracle' }",
+      {"unknown sampler",
+       o + "parameters { name: 'x' float_domain { max: 1 } }"
+           "sampler { name: 'oracle' }",
        {"sampler.name", "\"oracle\""}},
       {"unknown sampler option",
        o + "parameters { name: 'x' float_domain { max: 1 } }"
-           "sampler { name: 'random' options { key: 'temperature' value { double_value: 1 } } }",
+           "sampler { name: 'random' options { key: 'temperature' value { "
+           "double_value: 1 } } }",
        {"sampler.options.temperature"}},
-      {"unknown pruner", o + "parameters { name: 'x' float_domain { max: 1 } }"
-                             "pruner { name: 'guillotine' }",
+      {"unknown pruner",
+       o + "parameters { name: 'x' float_domain { max: 1 } }"
+           "pruner { name: 'guillotine' }",
        {"pruner.name", "\"guillotine\""}},
-      {"no objective", "parameters { name: 'x' float_domain { max: 1 } }",
+      {"no objective",
+       "parameters { name: 'x' float_domain { max: 1 } }",
        {"objectives"}},
       {"unset direction",
-       "objectives { metric: 'loss' } parameters { name: 'x' float_domain { max: 1 } }",
+       "objectives { metric: 'loss' } parameters { name: 'x' float_domain { "
+       "max: 1 } }",
        {"objectives[0].direction"}},
   };
   for (const BadStudy& bad : cases) ExpectRefused(bad);
@@ -74,10 +87,17 @@ TEST_P(ApiTest, UnknownIdsAreNotFound) {
   get.set_id(12345);
   v1::Study study;
   EXPECT_THAT(server_->studies().GetStudy(&c1, get, &study),
-              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("12345")));
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND,
+                           HasSubstr("study_id: no study with id 12345")));
   v1::SuggestTrialsResponse suggested;
   EXPECT_THAT(Suggest(12345, 1, &suggested),
-              GrpcStatusIs(grpc::StatusCode::NOT_FOUND, HasSubstr("12345")));
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND,
+                           HasSubstr("study_id: no study with id 12345")));
+  grpc::ClientContext c2;
+  get.set_name("nobody");
+  EXPECT_THAT(server_->studies().GetStudy(&c2, get, &study),
+              GrpcStatusIs(grpc::StatusCode::NOT_FOUND,
+                           HasSubstr("name: no study named \"nobody\"")));
   v1::Trial trial;
   EXPECT_THAT(GetTrial(777, &trial),
               GrpcStatusIs(grpc::StatusCode::NOT_FOUND,
@@ -109,9 +129,10 @@ TEST_P(ApiTest, FinishedTrialsRefuseReportsAndCompletionsButReplaysSucceed) {
   complete.set_request_id("complete-2");
   complete.set_values(0, 0.5);
   v1::Trial refused;
-  EXPECT_THAT(Complete(complete, &refused),
-              GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION,
-                           AllOf(HasSubstr("trial_id"), HasSubstr("COMPLETED"))));
+  EXPECT_THAT(
+      Complete(complete, &refused),
+      GrpcStatusIs(grpc::StatusCode::FAILED_PRECONDITION,
+                   AllOf(HasSubstr("trial_id"), HasSubstr("COMPLETED"))));
 
   v1::ReportIntermediateRequest report;
   report.set_trial_id(trial_id);
@@ -190,10 +211,10 @@ TEST_P(ApiTest, EnqueuedParametersOutsideTheSpaceAreRefused) {
     request.set_study_id(study_id);
     v1::Trial trial;
     grpc::ClientContext context;
-    EXPECT_THAT(server_->trials().EnqueueTrial(&context, request, &trial),
-                GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                             AllOf(HasSubstr("parameters"),
-                                   HasSubstr(bad.expected))));
+    EXPECT_THAT(
+        server_->trials().EnqueueTrial(&context, request, &trial),
+        GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                     AllOf(HasSubstr("parameters"), HasSubstr(bad.expected))));
   }
   v1::ListTrialsRequest list;
   list.set_study_id(study_id);
@@ -216,19 +237,20 @@ TEST_P(ApiTest, RequestsAboveTheSizeLimitAreRefused) {
 TEST_P(ApiTest, BadCountsAndPageSizesAreRefused) {
   const int64_t study_id = MustCreate(BasicStudyRequest("counts")).id();
   v1::SuggestTrialsResponse response;
-  EXPECT_THAT(Suggest(study_id, 0, &response),
-              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                           HasSubstr("count: must be between 1 and 100, got 0")));
-  EXPECT_THAT(Suggest(study_id, 101, &response),
-              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                           HasSubstr("got 101")));
+  EXPECT_THAT(
+      Suggest(study_id, 0, &response),
+      GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                   HasSubstr("count: must be between 1 and 100, got 0")));
+  EXPECT_THAT(
+      Suggest(study_id, 101, &response),
+      GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("got 101")));
   v1::ListStudiesRequest list;
   list.set_page_size(-1);
   v1::ListStudiesResponse listed;
   grpc::ClientContext context;
-  EXPECT_THAT(server_->studies().ListStudies(&context, list, &listed),
-              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
-                           HasSubstr("page_size")));
+  EXPECT_THAT(
+      server_->studies().ListStudies(&context, list, &listed),
+      GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("page_size")));
 }
 
 TEST_P(ApiTest, CreatingANameWithAnotherConfigIsAlreadyExists) {

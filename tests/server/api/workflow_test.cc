@@ -126,8 +126,9 @@ TEST_P(ApiTest, ListTrialsPagesAndReportsChangesSinceASequence) {
   by_state.add_states(v1::TRIAL_STATE_FAILED);
   v1::ListTrialsResponse failed_only;
   grpc::ClientContext state_context;
-  ASSERT_TRUE(
-      server_->trials().ListTrials(&state_context, by_state, &failed_only).ok());
+  ASSERT_TRUE(server_->trials()
+                  .ListTrials(&state_context, by_state, &failed_only)
+                  .ok());
   EXPECT_EQ(failed_only.trials_size(), 1);
 }
 

@@ -30,8 +30,8 @@ inline StudyConfig BasicConfig() {
 inline StudyConfig GridConfig() {
   StudyConfig config;
   config.parameters.push_back(
-      {"kind", CategoricalDomain{{std::string("a"), std::string("b"),
-                                  std::string("c")}}});
+      {"kind", CategoricalDomain{
+                   {std::string("a"), std::string("b"), std::string("c")}}});
   config.parameters.push_back({"y", IntDomain{1, 4, false, 1}});
   config.objectives.push_back({"loss", Direction::kMinimize});
   config.sampler.name = "grid";
@@ -54,7 +54,8 @@ class TunerTest : public ::testing::Test {
     return study.ok() ? *study : StudyInfo{};
   }
 
-  SuggestResult SuggestOne(int64_t study_id, const std::string& request_id = "") {
+  SuggestResult SuggestOne(int64_t study_id,
+                           const std::string& request_id = "") {
     auto result = tuner_->Suggest({study_id, 1, "worker-1", request_id, {}});
     EXPECT_OK(result);
     return result.ok() ? *result : SuggestResult{};

@@ -80,17 +80,18 @@ TEST_F(TunerTest, PauseResumeStopTransitions) {
 
 TEST_F(TunerTest, UpdateReplacesMetadata) {
   const int64_t id = Create("meta", BasicConfig()).study.id;
-  ASSERT_OK_AND_ASSIGN(
-      StudyInfo updated,
-      tuner_->UpdateStudy(id, std::nullopt,
-                          std::map<std::string, std::string>{{"team", "vision"}}));
+  ASSERT_OK_AND_ASSIGN(StudyInfo updated,
+                       tuner_->UpdateStudy(id, std::nullopt,
+                                           std::map<std::string, std::string>{
+                                               {"team", "vision"}}));
   EXPECT_EQ(updated.study.metadata.at("team"), "vision");
   ASSERT_OK_AND_ASSIGN(StudyInfo read, tuner_->GetStudy(id));
   EXPECT_EQ(read.study.metadata.at("team"), "vision");
 }
 
 TEST_F(TunerTest, UnknownStudyIsNotFound) {
-  EXPECT_THAT(tuner_->GetStudy(404), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+  EXPECT_THAT(tuner_->GetStudy(404),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
   EXPECT_THAT(tuner_->Suggest({404, 1, "w", "", {}}),
               StatusIs(absl::StatusCode::kNotFound, ::testing::_));
   EXPECT_THAT(tuner_->DeleteStudy(404),
@@ -101,7 +102,8 @@ TEST_F(TunerTest, DeleteForgetsTheStudy) {
   const int64_t id = Create("gone", BasicConfig()).study.id;
   const int64_t trial_id = SuggestOne(id).trials.at(0).id;
   ASSERT_OK(tuner_->DeleteStudy(id));
-  EXPECT_THAT(tuner_->GetStudy(id), StatusIs(absl::StatusCode::kNotFound, ::testing::_));
+  EXPECT_THAT(tuner_->GetStudy(id),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::_));
   EXPECT_THAT(tuner_->GetTrial(trial_id),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("trial_id")));
   // The name is free again.
@@ -114,7 +116,8 @@ TEST_F(TunerTest, SameSeedProposesTheSameTrials) {
   const int64_t a = Create("seed-a", config).study.id;
   const int64_t b = Create("seed-b", config).study.id;
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(SuggestOne(a).trials.at(0).params, SuggestOne(b).trials.at(0).params);
+    EXPECT_EQ(SuggestOne(a).trials.at(0).params,
+              SuggestOne(b).trials.at(0).params);
   }
 }
 

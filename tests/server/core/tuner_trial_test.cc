@@ -68,8 +68,7 @@ TEST_F(TunerTest, MaxTrialsIsExactWithConcurrentWorkers) {
     });
   }
   for (std::thread& worker : workers) worker.join();
-  ASSERT_OK_AND_ASSIGN(auto page,
-                       tuner_->ListTrials({id, {}, 0, 1000, ""}));
+  ASSERT_OK_AND_ASSIGN(auto page, tuner_->ListTrials({id, {}, 0, 1000, ""}));
   ASSERT_EQ(page.items.size(), 100u);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(page.items[i].number, i);
   ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
@@ -92,9 +91,10 @@ TEST_F(TunerTest, EnqueuedTrialsComeFirst) {
   const int64_t id = Create("enqueue", BasicConfig()).study.id;
   ASSERT_OK_AND_ASSIGN(
       Trial waiting,
-      tuner_->Enqueue(id, {{"x", int64_t{2}}, {"y", int64_t{3}},
-                           {"kind", std::string("b")}},
-                      ""));
+      tuner_->Enqueue(
+          id,
+          {{"x", int64_t{2}}, {"y", int64_t{3}}, {"kind", std::string("b")}},
+          ""));
   EXPECT_EQ(waiting.state, TrialState::kWaiting);
   // The int given for the float parameter is stored as a double.
   EXPECT_EQ(waiting.params.at("x"), ParamValue(2.0));
@@ -107,14 +107,14 @@ TEST_F(TunerTest, EnqueuedTrialsComeFirst) {
 
 TEST_F(TunerTest, EnqueueOutsideTheSpaceChangesNothing) {
   const int64_t id = Create("enqueue-bad", BasicConfig()).study.id;
-  EXPECT_THAT(tuner_->Enqueue(id, {{"x", 99.0}, {"y", int64_t{3}},
-                                   {"kind", std::string("b")}},
-                              ""),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"x\"")));
-  EXPECT_THAT(tuner_->Enqueue(id, {{"x", 1.0}, {"y", int64_t{3}},
-                                   {"kind", std::string("z")}},
-                              ""),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind")));
+  EXPECT_THAT(
+      tuner_->Enqueue(
+          id, {{"x", 99.0}, {"y", int64_t{3}}, {"kind", std::string("b")}}, ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"x\"")));
+  EXPECT_THAT(
+      tuner_->Enqueue(
+          id, {{"x", 1.0}, {"y", int64_t{3}}, {"kind", std::string("z")}}, ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("kind")));
   ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
   EXPECT_EQ(study.counts.waiting, 0);
   EXPECT_EQ(study.study.sequence, 0);
@@ -127,15 +127,18 @@ TEST_F(TunerTest, CompleteValidatesValues) {
   CompleteInput input;
   input.trial_id = trial_id;
   input.outcome.values = {1.0, 2.0};
-  EXPECT_THAT(tuner_->Complete(input),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("values: the study has 1 objective(s), got 2")));
+  EXPECT_THAT(
+      tuner_->Complete(input),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("values: the study has 1 objective(s), got 2")));
   input.outcome.values = {std::nan("")};
-  EXPECT_THAT(tuner_->Complete(input),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
+  EXPECT_THAT(
+      tuner_->Complete(input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
   input.outcome.values = {INFINITY};
-  EXPECT_THAT(tuner_->Complete(input),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
+  EXPECT_THAT(
+      tuner_->Complete(input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("values[0]")));
   input.outcome.values = {1.0};
   input.outcome.metrics = {{"undeclared", 1.0}};
   EXPECT_THAT(tuner_->Complete(input),
@@ -192,9 +195,9 @@ TEST_F(TunerTest, ReportIntermediateContinuesWithoutPruner) {
   const int64_t id = Create("report", BasicConfig()).study.id;
   const int64_t trial_id = SuggestOne(id).trials.at(0).id;
   for (int step = 0; step < 3; ++step) {
-    ASSERT_OK_AND_ASSIGN(
-        PruneDecision decision,
-        tuner_->ReportIntermediate({trial_id, {step, "", 1.0 / (step + 1)}, ""}));
+    ASSERT_OK_AND_ASSIGN(PruneDecision decision,
+                         tuner_->ReportIntermediate(
+                             {trial_id, {step, "", 1.0 / (step + 1)}, ""}));
     EXPECT_FALSE(decision.prune);
   }
   ASSERT_OK_AND_ASSIGN(Trial trial, tuner_->GetTrial(trial_id));
@@ -210,8 +213,9 @@ TEST_F(TunerTest, ReportRejectsBadInput) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("step")));
   EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", std::nan("")}, ""}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value")));
-  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "bleu", 1.0}, ""}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"bleu\"")));
+  EXPECT_THAT(
+      tuner_->ReportIntermediate({trial_id, {1, "bleu", 1.0}, ""}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"bleu\"")));
   EXPECT_THAT(tuner_->ReportIntermediate({999, {1, "", 1.0}, ""}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("trial_id")));
   ASSERT_OK(CompleteWith(trial_id, 1.0));
@@ -241,8 +245,9 @@ TEST_F(TunerTest, ExpiredLeasesBecomeStaleAndHeartbeatsTellWorkersToStop) {
   EXPECT_TRUE(directives[1].stop);
   EXPECT_THAT(directives[1].reason, HasSubstr("STALE"));
   // A late result for the lost trial is refused and changes nothing.
-  EXPECT_THAT(CompleteWith(lost, 1.0),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("STALE")));
+  EXPECT_THAT(
+      CompleteWith(lost, 1.0),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("STALE")));
 }
 
 TEST_F(TunerTest, MaxFailedTrialsCompletesTheStudy) {
@@ -323,8 +328,8 @@ TEST_F(TunerTest, BestTrialsOfTwoObjectivesAreTheParetoFront) {
                        {"speed", Direction::kMaximize}};
   const int64_t id = Create("pareto", config).study.id;
   // (loss, speed): (1, 1) and (2, 3) are optimal; (2, 1) and (3, 3) are not.
-  for (auto [loss, speed] : std::vector<std::pair<double, double>>{
-           {1, 1}, {2, 3}, {2, 1}, {3, 3}}) {
+  for (auto [loss, speed] :
+       std::vector<std::pair<double, double>>{{1, 1}, {2, 3}, {2, 1}, {3, 3}}) {
     CompleteInput input;
     input.trial_id = SuggestOne(id).trials.at(0).id;
     input.outcome.values = {loss, speed};

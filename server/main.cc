@@ -2,6 +2,7 @@
 //
 // Every flag can also be set through the environment as KNOB_<FLAG> (upper
 // case), e.g. KNOB_DATABASE_URL; a flag on the command line wins.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -76,6 +78,23 @@ void ApplyEnvironmentDefaults() {
       std::exit(2);
     }
   }
+}
+
+// Flags may be spelled with dashes (--migrate-only) or underscores
+// (--migrate_only); absl knows only the latter.
+std::vector<char*> NormalizeFlagSpelling(int argc, char** argv,
+                                         std::vector<std::string>& storage) {
+  storage.assign(argv, argv + argc);
+  for (size_t i = 1; i < storage.size(); ++i) {
+    std::string& arg = storage[i];
+    if (arg == "--") break;
+    if (arg.size() < 3 || arg[0] != '-' || arg[1] != '-') continue;
+    const size_t name_end = std::min(arg.find('='), arg.size());
+    std::replace(arg.begin() + 2, arg.begin() + name_end, '-', '_');
+  }
+  std::vector<char*> normalized;
+  for (std::string& arg : storage) normalized.push_back(arg.data());
+  return normalized;
 }
 
 absl::StatusOr<std::unique_ptr<Storage>> OpenStorage() {
@@ -189,8 +208,12 @@ int main(int argc, char** argv) {
 
   absl::SetProgramUsageMessage(
       "knob-server [--listen=ADDR] [--database_url=URL | --storage=memory] "
-      "[--migrate_only]");
+      "[--migrate-only]");
   knob::ApplyEnvironmentDefaults();
-  absl::ParseCommandLine(argc, argv);
+  std::vector<std::string> arguments;
+  std::vector<char*> normalized =
+      knob::NormalizeFlagSpelling(argc, argv, arguments);
+  absl::ParseCommandLine(static_cast<int>(normalized.size()),
+                         normalized.data());
   return knob::Serve();
 }

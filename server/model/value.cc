@@ -1,25 +1,21 @@
 #include "server/model/value.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace knob {
 
 std::string ParamValueLabel(const ParamValue& value) {
   struct Visitor {
     std::string operator()(double v) const {
-      // %.17g round-trips every double; try shorter forms first so that 0.1
-      // reads as "0.1".
-      for (int precision = 1; precision <= 17; ++precision) {
-        std::string text = absl::StrFormat("%.*g", precision, v);
-        if (std::strtod(text.c_str(), nullptr) == v || std::isnan(v)) {
-          return text;
-        }
-      }
-      return absl::StrFormat("%.17g", v);
+      // The shortest text that reads back as exactly `v`: 0.1 is "0.1",
+      // 10.0 is "10", 1e-05 stays "1e-05".
+      char buffer[32];
+      const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+      return std::string(buffer, result.ptr);
     }
     std::string operator()(int64_t v) const { return absl::StrCat(v); }
     std::string operator()(const std::string& v) const { return v; }

@@ -75,7 +75,8 @@ class StudyTransaction {
   // only if the transaction changed something: a successful CreateTrial,
   // StartWaitingTrial, ExtendLease, AddIntermediateValue, FinishTrial,
   // SetStudyState or SetStudyMetadata, or an ExpireLeases that expired at
-  // least one trial. Otherwise the study's sequence stays as it was.
+  // least one trial. Read-only transactions and mutations that returned an
+  // error leave the study's sequence as it was.
   virtual int64_t sequence() const = 0;
 
   // Every trial of the study whose sequence is greater than `after`, fully
@@ -89,7 +90,9 @@ class StudyTransaction {
 
   // Creates a trial numbered study().next_trial_number plus the trials this
   // transaction already created; create_time = `now`, and for kRunning
-  // start_time = `now`.
+  // start_time = `now`. INVALID_ARGUMENT if the state is not kWaiting or
+  // kRunning, or kRunning comes without a lease deadline; a kWaiting
+  // trial's lease deadline is ignored.
   virtual absl::StatusOr<Trial> CreateTrial(const NewTrial& trial,
                                             absl::Time now) = 0;
 
@@ -104,7 +107,9 @@ class StudyTransaction {
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) = 0;
 
-  // Trials whose suggest_request_id is `request_id`, by number.
+  // Trials whose suggest_request_id is `request_id`, by number. Note that
+  // StartWaitingTrial replaces an enqueued trial's request id with the
+  // suggest call's.
   virtual absl::StatusOr<std::vector<Trial>> TrialsBySuggestRequest(
       const std::string& request_id) = 0;
 
@@ -113,20 +118,26 @@ class StudyTransaction {
   virtual absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
                                             absl::Time lease_deadline) = 0;
 
-  // Appends an intermediate value to a RUNNING trial. A second value for the
-  // same (step, metric) replaces the first. FAILED_PRECONDITION if not
-  // RUNNING.
+  // Appends an intermediate value to a RUNNING trial; the list keeps report
+  // order. A second value for the same (step, metric) replaces the first in
+  // place. FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a
+  // trial of this study.
   virtual absl::StatusOr<Trial> AddIntermediateValue(
       int64_t trial_id, const IntermediateValue& value) = 0;
 
   // Ends a RUNNING trial with `outcome`; end_time = `now`, lease cleared.
-  // FAILED_PRECONDITION if the trial is not RUNNING.
+  // FAILED_PRECONDITION if the trial is not RUNNING; NOT_FOUND if it is not
+  // a trial of this study; INVALID_ARGUMENT if outcome.state is not a
+  // finished state. Values are stored as given: the caller checks their
+  // number against the study's objectives.
   virtual absl::StatusOr<Trial> FinishTrial(int64_t trial_id,
                                             const TrialOutcome& outcome,
                                             absl::Time now) = 0;
 
   // Marks every RUNNING trial whose lease deadline is before `now` as STALE
-  // (fail_reason says the lease expired). Returns them.
+  // (end_time = `now`, lease cleared, fail_reason says the lease expired),
+  // as FinishTrial does. A deadline equal to `now` has not expired. Returns
+  // them.
   virtual absl::StatusOr<std::vector<Trial>> ExpireLeases(absl::Time now) = 0;
 
   // Changes the study's state and reason (update_time = `now`).
@@ -140,6 +151,9 @@ class StudyTransaction {
 };
 
 // One page of a listing. `next_page_token` is empty on the last page.
+// Times are stored with microsecond precision (sub-microsecond parts are
+// dropped). Strings the backing store cannot hold (e.g. a NUL byte for
+// PostgreSQL) are INVALID_ARGUMENT.
 template <typename T>
 struct Page {
   std::vector<T> items;
@@ -170,8 +184,8 @@ class Storage {
   virtual ~Storage() = default;
 
   // Stores a new study (state RUNNING, sequence 0, no trials) with a fresh
-  // id; create_time = update_time = `now`. ALREADY_EXISTS if the name is
-  // taken. The config is stored as given (already validated and completed
+  // id, never reused; create_time = update_time = `now`. ALREADY_EXISTS if
+  // the name is taken (a deleted study's name may be reused). The config is stored as given (already validated and completed
   // by the caller).
   virtual absl::StatusOr<Study> CreateStudy(
       const std::string& name, const StudyConfig& config,
@@ -181,7 +195,8 @@ class Storage {
   virtual absl::StatusOr<Study> GetStudy(int64_t study_id) = 0;
   virtual absl::StatusOr<Study> GetStudyByName(const std::string& name) = 0;
 
-  // Studies by id. INVALID_ARGUMENT for a malformed page token.
+  // Studies by id. INVALID_ARGUMENT for a malformed page token or a
+  // page_size <= 0. next_page_token is empty when no further study matches.
   virtual absl::StatusOr<Page<Study>> ListStudies(const StudyQuery& query) = 0;
 
   // Trials per state of a study (committed). NOT_FOUND for an unknown study.
@@ -207,7 +222,7 @@ class Storage {
   virtual absl::StatusOr<int64_t> StudyOfTrial(int64_t trial_id) = 0;
 
   // Trials by number. NOT_FOUND for an unknown study; INVALID_ARGUMENT for a
-  // malformed page token.
+  // malformed page token or a page_size <= 0.
   virtual absl::StatusOr<Page<Trial>> ListTrials(const TrialQuery& query) = 0;
 
   // Ids of studies with a RUNNING trial whose lease deadline is before

@@ -3,6 +3,7 @@
 //   EXPECT_THAT(status, IsOk());
 //   EXPECT_THAT(status_or, StatusIs(absl::StatusCode::kInvalidArgument,
 //                                   HasSubstr("parameters[0]")));
+//   EXPECT_THAT(storage.GetStudy(id), IsOkAndHolds(Field(&Study::name, "x")));
 //   ASSERT_OK_AND_ASSIGN(auto study, storage.GetStudy(id));
 #ifndef KNOB_TESTS_TESTING_STATUS_MATCHERS_H_
 #define KNOB_TESTS_TESTING_STATUS_MATCHERS_H_
@@ -38,6 +39,14 @@ MATCHER_P2(StatusIs, code, message_matcher,
   return status.code() == code &&
          ::testing::ExplainMatchResult(
              message_matcher, std::string(status.message()), result_listener);
+}
+
+MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
 }
 
 }  // namespace knob::testing

@@ -1,0 +1,167 @@
+#include "client/knobctl/describe.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "client/knobctl/format.h"
+#include "client/values.h"
+
+namespace knob::knobctl {
+namespace {
+
+std::string ValueList(
+    const google::protobuf::RepeatedPtrField<v1::Value>& values) {
+  std::vector<std::string> labels;
+  for (const v1::Value& value : values) labels.push_back(ValueLabel(value));
+  return absl::StrCat("{", absl::StrJoin(labels, ", "), "}");
+}
+
+std::string Algorithm(const v1::AlgorithmSpec& spec, const char* fallback) {
+  std::string text = spec.name().empty() ? fallback : spec.name();
+  if (spec.options().empty()) return text;
+  // Sorted, since proto maps have no stable order.
+  const std::map<std::string, v1::Value> options(spec.options().begin(),
+                                                 spec.options().end());
+  std::vector<std::string> parts;
+  for (const auto& [name, value] : options) {
+    parts.push_back(absl::StrCat(name, "=", ValueLabel(value)));
+  }
+  return absl::StrCat(text, " (", absl::StrJoin(parts, ", "), ")");
+}
+
+std::string Duration(const google::protobuf::Duration& duration) {
+  return absl::FormatDuration(absl::Seconds(duration.seconds()) +
+                              absl::Nanoseconds(duration.nanos()));
+}
+
+std::string Direction(v1::Direction direction) {
+  switch (direction) {
+    case v1::DIRECTION_MINIMIZE:
+      return "minimize";
+    case v1::DIRECTION_MAXIMIZE:
+      return "maximize";
+    default:
+      return "unspecified direction";
+  }
+}
+
+void Line(std::string* out, const char* key, const std::string& value) {
+  absl::StrAppendFormat(out, "  %-14s %s\n", absl::StrCat(key, ":"), value);
+}
+
+}  // namespace
+
+std::string DescribeParameter(const v1::ParameterSpec& spec) {
+  std::string text;
+  switch (spec.domain_case()) {
+    case v1::ParameterSpec::kFloatDomain: {
+      const v1::FloatDomain& d = spec.float_domain();
+      text = absl::StrCat("float [", FormatDouble(d.min()), ", ",
+                          FormatDouble(d.max()), "]");
+      if (d.log_scale()) absl::StrAppend(&text, " log");
+      if (d.step() > 0)
+        absl::StrAppend(&text, " step ", FormatDouble(d.step()));
+      break;
+    }
+    case v1::ParameterSpec::kIntDomain: {
+      const v1::IntDomain& d = spec.int_domain();
+      text = absl::StrCat("int [", d.min(), ", ", d.max(), "]");
+      if (d.log_scale()) absl::StrAppend(&text, " log");
+      if (d.step() > 1) absl::StrAppend(&text, " step ", d.step());
+      break;
+    }
+    case v1::ParameterSpec::kCategoricalDomain:
+      text = absl::StrCat("categorical ",
+                          ValueList(spec.categorical_domain().choices()));
+      break;
+    case v1::ParameterSpec::kFixedValue:
+      text = absl::StrCat("fixed ", ValueLabel(spec.fixed_value()));
+      break;
+    case v1::ParameterSpec::DOMAIN_NOT_SET:
+      text = "no domain";
+      break;
+  }
+  if (spec.has_condition()) {
+    absl::StrAppend(&text, "  if ", spec.condition().parent(), " in ",
+                    ValueList(spec.condition().values()));
+  }
+  return text;
+}
+
+std::string DescribeStudy(const v1::Study& study) {
+  const v1::StudyConfig& config = study.config();
+  std::string out =
+      absl::StrFormat("Study %d \"%s\"\n", study.id(), study.name());
+  std::string state = StudyStateName(study.state());
+  if (!study.state_reason().empty()) {
+    absl::StrAppend(&state, " (", study.state_reason(), ")");
+  }
+  Line(&out, "state", state);
+  Line(&out, "created", FormatTimestamp(study.create_time()));
+  Line(&out, "updated", FormatTimestamp(study.update_time()));
+  const v1::TrialCounts& c = study.trial_counts();
+  const int64_t total = c.waiting() + c.running() + c.completed() + c.pruned() +
+                        c.failed() + c.stale();
+  Line(&out, "trials",
+       absl::StrFormat("%d (waiting %d, running %d, completed %d, pruned %d, "
+                       "failed %d, stale %d)",
+                       total, c.waiting(), c.running(), c.completed(),
+                       c.pruned(), c.failed(), c.stale()));
+  std::vector<std::string> objectives;
+  for (const v1::Objective& objective : config.objectives()) {
+    objectives.push_back(absl::StrCat(objective.metric(), " (",
+                                      Direction(objective.direction()), ")"));
+  }
+  Line(&out, "objectives", absl::StrJoin(objectives, ", "));
+  if (!config.extra_metrics().empty()) {
+    Line(&out, "extra metrics", absl::StrJoin(config.extra_metrics(), ", "));
+  }
+  Line(&out, "sampler", Algorithm(config.sampler(), "random"));
+  Line(&out, "pruner", Algorithm(config.pruner(), "none"));
+  Line(&out, "seed",
+       config.has_seed() ? absl::StrCat(config.seed()) : "chosen by server");
+  std::vector<std::string> stopping;
+  if (config.stopping().max_trials() > 0) {
+    stopping.push_back(
+        absl::StrCat("max_trials=", config.stopping().max_trials()));
+  }
+  if (config.stopping().max_failed_trials() > 0) {
+    stopping.push_back(absl::StrCat("max_failed_trials=",
+                                    config.stopping().max_failed_trials()));
+  }
+  if (config.stopping().has_max_wall_time()) {
+    stopping.push_back(absl::StrCat(
+        "max_wall_time=", Duration(config.stopping().max_wall_time())));
+  }
+  Line(&out, "stopping",
+       stopping.empty() ? "none" : absl::StrJoin(stopping, " "));
+  Line(&out, "lease",
+       config.has_lease_duration() ? Duration(config.lease_duration())
+                                   : "server default");
+  absl::StrAppend(&out, "  parameters:\n");
+  size_t name_width = 0;
+  for (const v1::ParameterSpec& spec : config.parameters()) {
+    name_width = std::max(name_width, spec.name().size());
+  }
+  for (const v1::ParameterSpec& spec : config.parameters()) {
+    absl::StrAppendFormat(&out, "    %-*s  %s\n", static_cast<int>(name_width),
+                          spec.name(), DescribeParameter(spec));
+  }
+  if (!study.metadata().empty()) {
+    absl::StrAppend(&out, "  metadata:\n");
+    const std::map<std::string, std::string> metadata(study.metadata().begin(),
+                                                      study.metadata().end());
+    for (const auto& [key, value] : metadata) {
+      absl::StrAppend(&out, "    ", key, ": ", value, "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace knob::knobctl

@@ -1,0 +1,288 @@
+#include "server/storage/memory/memory_transaction.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/util/status_macros.h"
+
+namespace knob::memory_internal {
+namespace {
+
+constexpr char kLeaseExpiredReason[] = "lease expired";
+
+absl::Status RequireRunning(const Trial& trial, const char* action) {
+  if (trial.state == TrialState::kRunning) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot ", action, " trial ", trial.id, ": it is ",
+                   TrialStateName(trial.state), ", not RUNNING"));
+}
+
+void Finish(Trial& trial, const TrialOutcome& outcome, absl::Time now) {
+  trial.state = outcome.state;
+  trial.values = outcome.values;
+  trial.metrics = outcome.metrics;
+  trial.fail_reason = outcome.fail_reason;
+  trial.complete_request_id = outcome.request_id;
+  trial.end_time = now;
+  trial.lease_deadline.reset();
+}
+
+}  // namespace
+
+MemoryTransaction::MemoryTransaction(Tables& tables, StudyData& data,
+                                     Study study)
+    : tables_(tables), data_(data), study_(std::move(study)) {}
+
+void MemoryTransaction::Commit() {
+  absl::MutexLock lock(&tables_.mu);
+  // Ascending numbers: replaced trials first, then new ones in the order
+  // TrialTable::Put appends them.
+  for (auto& [number, trial] : staged_) {
+    if (number >= data_.trials.size()) {
+      tables_.trial_locations[trial.id] = {study_.id, number};
+    }
+    data_.trials.Put(std::move(trial));
+  }
+  Study& committed = data_.study;
+  committed.sequence = sequence();
+  committed.next_trial_number += created_;
+  if (state_.has_value()) {
+    committed.state = *state_;
+    committed.state_reason = state_reason_;
+  }
+  if (metadata_.has_value()) committed.metadata = *std::move(metadata_);
+  if (update_time_.has_value()) committed.update_time = *update_time_;
+}
+
+absl::StatusOr<std::vector<Trial>> MemoryTransaction::TrialsChangedSince(
+    int64_t after) {
+  absl::ReaderMutexLock lock(&tables_.mu);
+  std::vector<int64_t> numbers = data_.trials.ChangedSince(after);
+  if (sequence() > after) {
+    for (const auto& [number, trial] : staged_) numbers.push_back(number);
+    std::sort(numbers.begin(), numbers.end());
+    numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
+  }
+  return CurrentTrials(numbers);
+}
+
+absl::StatusOr<TrialCounts> MemoryTransaction::CountTrials() {
+  absl::ReaderMutexLock lock(&tables_.mu);
+  TrialCounts counts = data_.trials.counts();
+  for (const auto& [number, trial] : staged_) {
+    if (number < data_.trials.size()) {
+      --counts.For(data_.trials.at(number).state);
+    }
+    ++counts.For(trial.state);
+  }
+  return counts;
+}
+
+absl::StatusOr<Trial> MemoryTransaction::CreateTrial(const NewTrial& new_trial,
+                                                     absl::Time now) {
+  const bool running = new_trial.state == TrialState::kRunning;
+  if (!running && new_trial.state != TrialState::kWaiting) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a new trial must be WAITING or RUNNING, not ",
+                     TrialStateName(new_trial.state)));
+  }
+  if (running && !new_trial.lease_deadline.has_value()) {
+    return absl::InvalidArgumentError(
+        "a new RUNNING trial needs a lease_deadline");
+  }
+  Trial trial;
+  {
+    absl::MutexLock lock(&tables_.mu);
+    trial.id = ++tables_.last_trial_id;
+  }
+  trial.study_id = study_.id;
+  trial.number = study_.next_trial_number + created_;
+  trial.state = new_trial.state;
+  trial.params = new_trial.params;
+  trial.worker_id = new_trial.worker_id;
+  trial.environment = new_trial.environment;
+  trial.create_time = now;
+  if (running) {
+    trial.start_time = now;
+    trial.lease_deadline = new_trial.lease_deadline;
+  }
+  trial.suggest_request_id = new_trial.request_id;
+  ++created_;
+  new_trial_numbers_[trial.id] = trial.number;
+  return Stage(std::move(trial));
+}
+
+absl::StatusOr<std::optional<Trial>> MemoryTransaction::OldestWaitingTrial() {
+  absl::ReaderMutexLock lock(&tables_.mu);
+  std::optional<int64_t> oldest;
+  for (int64_t number : data_.trials.waiting()) {
+    if (!staged_.contains(number)) {
+      oldest = number;
+      break;
+    }
+  }
+  for (const auto& [number, trial] : staged_) {
+    if (oldest.has_value() && number > *oldest) break;
+    if (trial.state == TrialState::kWaiting) {
+      oldest = number;
+      break;
+    }
+  }
+  if (!oldest.has_value()) return std::nullopt;
+  return CurrentTrial(*oldest);
+}
+
+absl::StatusOr<Trial> MemoryTransaction::StartWaitingTrial(
+    int64_t trial_id, const std::string& worker_id,
+    const std::map<std::string, std::string>& environment,
+    absl::Time lease_deadline, const std::string& request_id, absl::Time now) {
+  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  if (trial.state != TrialState::kWaiting) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot start trial ", trial_id, ": it is ",
+                     TrialStateName(trial.state), ", not WAITING"));
+  }
+  trial.state = TrialState::kRunning;
+  trial.worker_id = worker_id;
+  trial.environment = environment;
+  trial.lease_deadline = lease_deadline;
+  trial.suggest_request_id = request_id;
+  trial.start_time = now;
+  return Stage(std::move(trial));
+}
+
+absl::StatusOr<std::vector<Trial>> MemoryTransaction::TrialsBySuggestRequest(
+    const std::string& request_id) {
+  absl::ReaderMutexLock lock(&tables_.mu);
+  std::vector<int64_t> numbers;
+  for (int64_t number : data_.trials.BySuggestRequest(request_id)) {
+    if (!staged_.contains(number)) numbers.push_back(number);
+  }
+  for (const auto& [number, trial] : staged_) {
+    if (trial.suggest_request_id == request_id) numbers.push_back(number);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  return CurrentTrials(numbers);
+}
+
+absl::StatusOr<Trial> MemoryTransaction::ExtendLease(
+    int64_t trial_id, absl::Time lease_deadline) {
+  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  RETURN_IF_ERROR(RequireRunning(trial, "extend the lease of"));
+  trial.lease_deadline = lease_deadline;
+  return Stage(std::move(trial));
+}
+
+absl::StatusOr<Trial> MemoryTransaction::AddIntermediateValue(
+    int64_t trial_id, const IntermediateValue& value) {
+  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  RETURN_IF_ERROR(RequireRunning(trial, "report an intermediate value of"));
+  auto same_point = [&](const IntermediateValue& reported) {
+    return reported.step == value.step && reported.metric == value.metric;
+  };
+  auto it = std::find_if(trial.intermediate_values.begin(),
+                         trial.intermediate_values.end(), same_point);
+  if (it != trial.intermediate_values.end()) {
+    it->value = value.value;
+  } else {
+    trial.intermediate_values.push_back(value);
+  }
+  return Stage(std::move(trial));
+}
+
+absl::StatusOr<Trial> MemoryTransaction::FinishTrial(
+    int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
+  if (!IsFinished(outcome.state)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a trial cannot finish as ", TrialStateName(outcome.state)));
+  }
+  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  RETURN_IF_ERROR(RequireRunning(trial, "finish"));
+  Finish(trial, outcome, now);
+  return Stage(std::move(trial));
+}
+
+absl::StatusOr<std::vector<Trial>> MemoryTransaction::ExpireLeases(
+    absl::Time now) {
+  std::vector<Trial> expired;
+  {
+    absl::ReaderMutexLock lock(&tables_.mu);
+    std::vector<int64_t> numbers;
+    for (int64_t number : data_.trials.LeasesExpiredBefore(now)) {
+      if (!staged_.contains(number)) numbers.push_back(number);
+    }
+    for (const auto& [number, trial] : staged_) {
+      if (trial.state == TrialState::kRunning &&
+          trial.lease_deadline.has_value() && *trial.lease_deadline < now) {
+        numbers.push_back(number);
+      }
+    }
+    std::sort(numbers.begin(), numbers.end());
+    expired = CurrentTrials(numbers);
+  }
+  TrialOutcome outcome;
+  outcome.state = TrialState::kStale;
+  outcome.fail_reason = kLeaseExpiredReason;
+  for (Trial& trial : expired) {
+    Finish(trial, outcome, now);
+    trial = Stage(std::move(trial));
+  }
+  return expired;
+}
+
+absl::Status MemoryTransaction::SetStudyState(StudyState state,
+                                              const std::string& reason,
+                                              absl::Time now) {
+  state_ = state;
+  state_reason_ = reason;
+  update_time_ = now;
+  study_changed_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status MemoryTransaction::SetStudyMetadata(
+    const std::map<std::string, std::string>& metadata, absl::Time now) {
+  metadata_ = metadata;
+  update_time_ = now;
+  study_changed_ = true;
+  return absl::OkStatus();
+}
+
+Trial MemoryTransaction::CurrentTrial(int64_t number) const {
+  auto staged = staged_.find(number);
+  if (staged != staged_.end()) return staged->second;
+  return data_.trials.at(number);
+}
+
+std::vector<Trial> MemoryTransaction::CurrentTrials(
+    const std::vector<int64_t>& numbers) const {
+  std::vector<Trial> trials;
+  trials.reserve(numbers.size());
+  for (int64_t number : numbers) trials.push_back(CurrentTrial(number));
+  return trials;
+}
+
+absl::StatusOr<Trial> MemoryTransaction::Load(int64_t trial_id) {
+  auto created = new_trial_numbers_.find(trial_id);
+  if (created != new_trial_numbers_.end()) {
+    return staged_.at(created->second);
+  }
+  absl::ReaderMutexLock lock(&tables_.mu);
+  auto location = tables_.trial_locations.find(trial_id);
+  if (location == tables_.trial_locations.end() ||
+      location->second.study_id != study_.id) {
+    return absl::NotFoundError(absl::StrCat(
+        "trial ", trial_id, " is not a trial of study ", study_.id));
+  }
+  return CurrentTrial(location->second.number);
+}
+
+Trial MemoryTransaction::Stage(Trial trial) {
+  trial.sequence = sequence();
+  const int64_t number = trial.number;
+  return staged_.insert_or_assign(number, std::move(trial)).first->second;
+}
+
+}  // namespace knob::memory_internal

@@ -1,0 +1,38 @@
+// Reading studies and trials from result rows. A trial comes back as one
+// row with its parameters, values, metrics and intermediate values
+// aggregated into JSON columns, so that loading any number of trials is a
+// single round trip.
+#ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_ROWS_H_
+#define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_ROWS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pqxx/result"
+#include "pqxx/row"
+#include "server/model/study.h"
+#include "server/model/trial.h"
+
+namespace knob::postgres_internal {
+
+// The select list StudyFromRow reads, for `knob.study s`. The config is
+// not part of it: a statement that needs it appends `s.config::text`.
+const std::string& StudyColumns();
+
+// The select list TrialFromRow reads, for `knob.trial t`.
+const std::string& TrialColumns();
+
+// Everything but the config, which the caller supplies (usually from its
+// cache). INTERNAL for data this code did not write.
+absl::StatusOr<Study> StudyFromRow(const pqxx::row& row, StudyConfig config);
+
+absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row);
+absl::StatusOr<std::vector<Trial>> TrialsFromResult(const pqxx::result& result);
+
+// Rows of (state, count).
+absl::StatusOr<TrialCounts> TrialCountsFromResult(const pqxx::result& result);
+
+}  // namespace knob::postgres_internal
+
+#endif  // KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_ROWS_H_

@@ -1,0 +1,208 @@
+#include "server/storage/postgres/internal/statements.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "server/storage/postgres/internal/rows.h"
+
+namespace knob::postgres_internal::sql {
+namespace {
+
+// One statement creates the study and its normalized search space,
+// objectives and extra metrics. $1 name, $2 config, $3 metadata, $4 sampler,
+// $5 pruner, $6 seed, $7 max_trials, $8 max_failed_trials, $9 max_wall_time,
+// $10 lease_duration, $11 now, $12 parameter rows, $13 objective rows,
+// $14 extra metric names; all JSON as text.
+constexpr char kStudyCreateSql[] = R"sql(
+WITH s AS (
+  INSERT INTO knob.study (name, state, config, metadata, sampler, pruner,
+                          seed, max_trials, max_failed_trials, max_wall_time,
+                          lease_duration, create_time, update_time)
+  VALUES ($1, 'RUNNING', $2::jsonb, $3::jsonb, $4, $5, $6::numeric,
+          $7::bigint, $8::bigint, $9::interval, $10::interval,
+          $11::timestamptz, $11::timestamptz)
+  RETURNING id
+), p AS (
+  INSERT INTO knob.study_parameter (study_id, position, name, kind, min_value,
+                                    max_value, log_scale, step, choices,
+                                    fixed_value, condition_parent,
+                                    condition_values)
+  SELECT s.id, x.position, x.name, x.kind, x.min_value::numeric,
+         x.max_value::numeric, x.log_scale, x.step::numeric, x.choices,
+         x.fixed_value, x.condition_parent, x.condition_values
+  FROM s, jsonb_to_recordset($12::jsonb) AS x(
+    position integer, name text, kind text, min_value text, max_value text,
+    log_scale boolean, step text, choices jsonb, fixed_value text,
+    condition_parent text, condition_values jsonb)
+), o AS (
+  INSERT INTO knob.study_objective (study_id, position, metric, direction)
+  SELECT s.id, x.position, x.metric, x.direction
+  FROM s, jsonb_to_recordset($13::jsonb)
+          AS x(position integer, metric text, direction text)
+), m AS (
+  INSERT INTO knob.study_metric (study_id, position, name)
+  SELECT s.id, x.ordinality - 1, x.name
+  FROM s, jsonb_array_elements_text($14::jsonb) WITH ORDINALITY AS x(name, ordinality)
+)
+SELECT id FROM s
+)sql";
+
+// $1 study, $2 number, $3 state, $4 worker, $5 environment, $6 create time,
+// $7 start time, $8 lease deadline, $9 sequence, $10 request id,
+// $11 parameter rows.
+constexpr char kTrialCreateSql[] = R"sql(
+WITH t AS (
+  INSERT INTO knob.trial (study_id, number, state, worker_id, environment,
+                          create_time, start_time, lease_deadline, sequence,
+                          suggest_request_id)
+  VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz, $7::timestamptz,
+          $8::timestamptz, $9, $10)
+  RETURNING id
+), p AS (
+  INSERT INTO knob.trial_param (trial_id, name, kind, float_value, int_value,
+                                bool_value, label)
+  SELECT t.id, x.name, x.kind, x.float_value::double precision,
+         x.int_value::bigint, x.bool_value::boolean, x.label
+  FROM t, jsonb_to_recordset($11::jsonb) AS x(
+    name text, kind text, float_value text, int_value text, bool_value text,
+    label text)
+)
+SELECT id FROM t
+)sql";
+
+constexpr char kTrialStartWaitingSql[] = R"sql(
+UPDATE knob.trial
+SET state = 'RUNNING', worker_id = $3, environment = $4::jsonb,
+    start_time = $5::timestamptz, lease_deadline = $6::timestamptz,
+    suggest_request_id = $7, sequence = $8
+WHERE id = $1 AND study_id = $2 AND state = 'WAITING'
+RETURNING id
+)sql";
+
+constexpr char kTrialExtendLeaseSql[] = R"sql(
+UPDATE knob.trial SET lease_deadline = $3::timestamptz, sequence = $4
+WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
+RETURNING id
+)sql";
+
+constexpr char kTrialAddIntermediateSql[] = R"sql(
+WITH t AS (
+  UPDATE knob.trial SET sequence = $3
+  WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
+  RETURNING id
+)
+INSERT INTO knob.intermediate_value (trial_id, metric, step, value)
+SELECT t.id, $4::text, $5::bigint, $6::double precision FROM t
+ON CONFLICT (trial_id, metric, step) DO UPDATE SET value = EXCLUDED.value
+RETURNING trial_id
+)sql";
+
+constexpr char kTrialFinishSql[] = R"sql(
+WITH t AS (
+  UPDATE knob.trial
+  SET state = $3, end_time = $4::timestamptz, lease_deadline = NULL,
+      fail_reason = $5, complete_request_id = $6, sequence = $7
+  WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
+  RETURNING id
+), v AS (
+  INSERT INTO knob.trial_value (trial_id, position, metric, value)
+  SELECT t.id, x.position, x.metric, x.value::double precision
+  FROM t, jsonb_to_recordset($8::jsonb)
+          AS x(position integer, metric text, value text)
+), m AS (
+  INSERT INTO knob.trial_metric (trial_id, name, value)
+  SELECT t.id, x.name, x.value::double precision
+  FROM t, jsonb_to_recordset($9::jsonb) AS x(name text, value text)
+)
+SELECT id FROM t
+)sql";
+
+constexpr char kTrialsExpireSql[] = R"sql(
+UPDATE knob.trial
+SET state = 'STALE', end_time = $2::timestamptz, lease_deadline = NULL,
+    fail_reason = 'lease expired at ' ||
+      to_char(lease_deadline AT TIME ZONE 'UTC',
+              'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') ||
+      ' without a heartbeat',
+    sequence = $3
+WHERE study_id = $1 AND state = 'RUNNING' AND lease_deadline < $2::timestamptz
+RETURNING id
+)sql";
+
+}  // namespace
+
+void PrepareStatements(pqxx::connection_base& connection) {
+  const std::string study_select = absl::StrCat(
+      "SELECT ", StudyColumns(), ", s.config::text ", "FROM knob.study s ");
+  const std::string trial_select =
+      absl::StrCat("SELECT ", TrialColumns(), " FROM knob.trial t ");
+
+  connection.prepare(kStudyCreate, kStudyCreateSql);
+  connection.prepare(kStudyGet, study_select + "WHERE s.id = $1");
+  connection.prepare(kStudyGetByName, study_select + "WHERE s.name = $1");
+  connection.prepare(kStudyList,
+                     study_select +
+                         "WHERE ($1::text IS NULL OR s.state = $1::text) "
+                         "AND s.id > $2 ORDER BY s.id LIMIT $3");
+  connection.prepare(kStudyExists, "SELECT 1 FROM knob.study WHERE id = $1");
+  connection.prepare(kStudyDelete,
+                     "DELETE FROM knob.study WHERE id = $1 RETURNING id");
+  connection.prepare(kStudyLock,
+                     absl::StrCat("SELECT ", StudyColumns(),
+                                  " FROM knob.study s WHERE s.id = $1 "
+                                  "FOR UPDATE"));
+  connection.prepare(kStudyConfig,
+                     "SELECT config::text FROM knob.study WHERE id = $1");
+  connection.prepare(kStudyCommit,
+                     "UPDATE knob.study SET sequence = $2, "
+                     "next_trial_number = $3 WHERE id = $1");
+  connection.prepare(kStudySetState,
+                     "UPDATE knob.study SET state = $2, state_reason = $3, "
+                     "update_time = $4::timestamptz WHERE id = $1");
+  connection.prepare(kStudySetMetadata,
+                     "UPDATE knob.study SET metadata = $2::jsonb, "
+                     "update_time = $3::timestamptz WHERE id = $1");
+
+  connection.prepare(kTrialCounts,
+                     "SELECT state, count(*) FROM knob.trial "
+                     "WHERE study_id = $1 GROUP BY state");
+  connection.prepare(kTrialCreate, kTrialCreateSql);
+  connection.prepare(kTrialGet, trial_select + "WHERE t.id = $1");
+  connection.prepare(kTrialStudy,
+                     "SELECT study_id FROM knob.trial WHERE id = $1");
+  connection.prepare(kTrialState,
+                     "SELECT state FROM knob.trial "
+                     "WHERE id = $1 AND study_id = $2");
+  connection.prepare(kTrialsByIds, trial_select +
+                                       "WHERE t.id = ANY($1::bigint[]) "
+                                       "ORDER BY t.number");
+  connection.prepare(kTrialsChangedSince,
+                     trial_select +
+                         "WHERE t.study_id = $1 AND t.sequence > $2 "
+                         "ORDER BY t.number");
+  connection.prepare(kTrialOldestWaiting,
+                     trial_select +
+                         "WHERE t.study_id = $1 AND t.state = 'WAITING' "
+                         "ORDER BY t.number LIMIT 1");
+  connection.prepare(kTrialsBySuggestRequest,
+                     trial_select +
+                         "WHERE t.study_id = $1 AND t.suggest_request_id = $2 "
+                         "AND t.suggest_request_id <> '' ORDER BY t.number");
+  connection.prepare(
+      kTrialsList,
+      trial_select +
+          "WHERE t.study_id = $1 "
+          "AND ($2::text[] IS NULL OR t.state = ANY($2::text[])) "
+          "AND t.sequence > $3 AND t.number > $4 ORDER BY t.number LIMIT $5");
+  connection.prepare(kTrialStartWaiting, kTrialStartWaitingSql);
+  connection.prepare(kTrialExtendLease, kTrialExtendLeaseSql);
+  connection.prepare(kTrialAddIntermediate, kTrialAddIntermediateSql);
+  connection.prepare(kTrialFinish, kTrialFinishSql);
+  connection.prepare(kTrialsExpire, kTrialsExpireSql);
+  connection.prepare(kStudiesWithExpiredLeases,
+                     "SELECT DISTINCT study_id FROM knob.trial "
+                     "WHERE state = 'RUNNING' "
+                     "AND lease_deadline < $1::timestamptz ORDER BY study_id");
+}
+
+}  // namespace knob::postgres_internal::sql

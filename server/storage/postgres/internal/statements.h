@@ -1,0 +1,63 @@
+// The SQL PostgresStorage runs, as prepared statements declared on every
+// pooled connection (libpqxx prepares each on first use, per connection).
+// Rows come back in the column layouts of rows.h.
+#ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STATEMENTS_H_
+#define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STATEMENTS_H_
+
+#include "pqxx/connection"
+
+namespace knob::postgres_internal::sql {
+
+// Studies. Parameters in the comments: $1, $2, ...
+inline constexpr char kStudyCreate[] = "study_create";  // see statements.cc
+inline constexpr char kStudyGet[] = "study_get";        // id
+inline constexpr char kStudyGetByName[] = "study_get_by_name";  // name
+// state or NULL, id after, limit
+inline constexpr char kStudyList[] = "study_list";
+inline constexpr char kStudyExists[] = "study_exists";  // id
+inline constexpr char kStudyDelete[] = "study_delete";  // id
+// id; locks the row FOR UPDATE; no config column.
+inline constexpr char kStudyLock[] = "study_lock";
+inline constexpr char kStudyConfig[] = "study_config";  // id
+// id, sequence, next_trial_number
+inline constexpr char kStudyCommit[] = "study_commit";
+// id, state, reason, update_time
+inline constexpr char kStudySetState[] = "study_set_state";
+// id, metadata, update_time
+inline constexpr char kStudySetMetadata[] = "study_set_metadata";
+
+// Trials.
+inline constexpr char kTrialCounts[] = "trial_counts";   // study
+inline constexpr char kTrialCreate[] = "trial_create";   // see statements.cc
+inline constexpr char kTrialGet[] = "trial_get";         // id
+inline constexpr char kTrialStudy[] = "trial_study";     // id
+inline constexpr char kTrialState[] = "trial_state";     // id, study
+inline constexpr char kTrialsByIds[] = "trials_by_ids";  // bigint[]
+// study, sequence after
+inline constexpr char kTrialsChangedSince[] = "trials_changed_since";
+inline constexpr char kTrialOldestWaiting[] = "trial_oldest_waiting";  // study
+// study, request id
+inline constexpr char kTrialsBySuggestRequest[] = "trials_by_suggest_request";
+// study, states text[] or NULL, sequence after, number after, limit
+inline constexpr char kTrialsList[] = "trials_list";
+// id, study, worker, environment, start time, lease deadline, request id,
+// sequence
+inline constexpr char kTrialStartWaiting[] = "trial_start_waiting";
+// id, study, lease deadline, sequence
+inline constexpr char kTrialExtendLease[] = "trial_extend_lease";
+// id, study, sequence, metric, step, value
+inline constexpr char kTrialAddIntermediate[] = "trial_add_intermediate";
+// id, study, state, end time, fail reason, request id, sequence,
+// values rows (jsonb), metric rows (jsonb)
+inline constexpr char kTrialFinish[] = "trial_finish";
+// study, now, sequence
+inline constexpr char kTrialsExpire[] = "trials_expire";
+inline constexpr char kStudiesWithExpiredLeases[] =
+    "studies_with_expired_leases";  // now
+
+// Declares every statement above on `connection`.
+void PrepareStatements(pqxx::connection_base& connection);
+
+}  // namespace knob::postgres_internal::sql
+
+#endif  // KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STATEMENTS_H_

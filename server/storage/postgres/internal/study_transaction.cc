@@ -1,0 +1,243 @@
+#include "server/storage/postgres/internal/study_transaction.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "server/storage/postgres/internal/codec.h"
+#include "server/storage/postgres/internal/rows.h"
+#include "server/storage/postgres/internal/statements.h"
+#include "server/util/status_macros.h"
+
+namespace knob::postgres_internal {
+template <typename Fn>
+auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
+    -> decltype(fn()) {
+  if (failure_.has_value()) return failure_->status;
+  DatabaseFailure failure;
+  auto result = Guard(absl::StrCat(operation, " (study ", study_.id, ")"),
+                      &failure, std::forward<Fn>(fn));
+  if (!failure.status.ok()) failure_ = std::move(failure);
+  return result;
+}
+
+absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::TrialsChangedSince(
+    int64_t after) {
+  return Run("reading changed trials", [&] {
+    return TrialsFromResult(
+        transaction_.exec_prepared(sql::kTrialsChangedSince, study_.id, after));
+  });
+}
+
+absl::StatusOr<TrialCounts> PostgresStudyTransaction::CountTrials() {
+  return Run("counting trials", [&] {
+    return TrialCountsFromResult(
+        transaction_.exec_prepared(sql::kTrialCounts, study_.id));
+  });
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
+    const NewTrial& trial, absl::Time now) {
+  const bool running = trial.state == TrialState::kRunning;
+  if (!running && trial.state != TrialState::kWaiting) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a new trial is WAITING or RUNNING, not ",
+                     TrialStateName(trial.state)));
+  }
+  if (running && !trial.lease_deadline.has_value()) {
+    return absl::InvalidArgumentError("a RUNNING trial needs a lease deadline");
+  }
+  Trial created;
+  created.study_id = study_.id;
+  created.number = study_.next_trial_number + created_;
+  created.state = trial.state;
+  created.params = trial.params;
+  created.worker_id = trial.worker_id;
+  created.environment = trial.environment;
+  created.create_time = TruncateToMicros(now);
+  if (running) {
+    created.start_time = created.create_time;
+    created.lease_deadline = TruncateToMicros(*trial.lease_deadline);
+  }
+  created.sequence = sequence();
+  created.suggest_request_id = trial.request_id;
+
+  return Run("creating a trial", [&]() -> absl::StatusOr<Trial> {
+    std::optional<std::string> start_time;
+    std::optional<std::string> lease_deadline;
+    if (running) {
+      start_time = TimestampLiteral(*created.start_time);
+      lease_deadline = TimestampLiteral(*created.lease_deadline);
+    }
+    pqxx::row row = transaction_.exec_prepared1(
+        sql::kTrialCreate, study_.id, created.number,
+        TrialStateName(created.state), created.worker_id,
+        StringMapToJson(created.environment),
+        TimestampLiteral(created.create_time), OrNull(start_time),
+        OrNull(lease_deadline), created.sequence, created.suggest_request_id,
+        DumpJson(TrialParamRows(created.params)));
+    created.id = row[0].as<int64_t>();
+    ++created_;
+    changed_ = true;
+    return created;
+  });
+}
+
+absl::StatusOr<std::optional<Trial>>
+PostgresStudyTransaction::OldestWaitingTrial() {
+  return Run("finding the oldest waiting trial",
+             [&]() -> absl::StatusOr<std::optional<Trial>> {
+               pqxx::result result = transaction_.exec_prepared(
+                   sql::kTrialOldestWaiting, study_.id);
+               if (result.empty()) return std::nullopt;
+               ASSIGN_OR_RETURN(Trial trial, TrialFromRow(result[0]));
+               return trial;
+             });
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::StartWaitingTrial(
+    int64_t trial_id, const std::string& worker_id,
+    const std::map<std::string, std::string>& environment,
+    absl::Time lease_deadline, const std::string& request_id, absl::Time now) {
+  return Run("starting a waiting trial", [&]() -> absl::StatusOr<Trial> {
+    pqxx::result result = transaction_.exec_prepared(
+        sql::kTrialStartWaiting, trial_id, study_.id, worker_id,
+        StringMapToJson(environment), TimestampLiteral(now),
+        TimestampLiteral(lease_deadline), request_id, sequence());
+    if (result.empty()) return ExplainMiss(trial_id, TrialState::kWaiting);
+    changed_ = true;
+    return Load(trial_id);
+  });
+}
+
+absl::StatusOr<std::vector<Trial>>
+PostgresStudyTransaction::TrialsBySuggestRequest(
+    const std::string& request_id) {
+  if (request_id.empty()) return std::vector<Trial>();
+  return Run("finding the trials of a suggest request", [&] {
+    return TrialsFromResult(transaction_.exec_prepared(
+        sql::kTrialsBySuggestRequest, study_.id, request_id));
+  });
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::ExtendLease(
+    int64_t trial_id, absl::Time lease_deadline) {
+  return Run("extending a lease", [&]() -> absl::StatusOr<Trial> {
+    pqxx::result result = transaction_.exec_prepared(
+        sql::kTrialExtendLease, trial_id, study_.id,
+        TimestampLiteral(lease_deadline), sequence());
+    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
+    changed_ = true;
+    return Load(trial_id);
+  });
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
+    int64_t trial_id, const IntermediateValue& value) {
+  return Run("adding an intermediate value", [&]() -> absl::StatusOr<Trial> {
+    pqxx::result result = transaction_.exec_prepared(
+        sql::kTrialAddIntermediate, trial_id, study_.id, sequence(),
+        value.metric, value.step, DoubleLiteral(value.value));
+    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
+    changed_ = true;
+    return Load(trial_id);
+  });
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
+    int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
+  if (!IsFinished(outcome.state)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("a trial ends COMPLETED, PRUNED, FAILED or STALE, not ",
+                     TrialStateName(outcome.state)));
+  }
+  const std::vector<Objective>& objectives = study_.config.objectives;
+  return Run("finishing a trial", [&]() -> absl::StatusOr<Trial> {
+    nlohmann::json values = nlohmann::json::array();
+    for (size_t i = 0; i < outcome.values.size(); ++i) {
+      nlohmann::json row = {{"position", i},
+                            {"value", DoubleLiteral(outcome.values[i])}};
+      // Checking the values against the objectives is the caller's job;
+      // the metric name is there for analysts when it is known.
+      if (i < objectives.size()) row["metric"] = objectives[i].metric;
+      values.push_back(std::move(row));
+    }
+    nlohmann::json metrics = nlohmann::json::array();
+    for (const auto& [name, value] : outcome.metrics) {
+      metrics.push_back({{"name", name}, {"value", DoubleLiteral(value)}});
+    }
+    pqxx::result result = transaction_.exec_prepared(
+        sql::kTrialFinish, trial_id, study_.id, TrialStateName(outcome.state),
+        TimestampLiteral(now), outcome.fail_reason, outcome.request_id,
+        sequence(), DumpJson(values), DumpJson(metrics));
+    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
+    changed_ = true;
+    return Load(trial_id);
+  });
+}
+
+absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::ExpireLeases(
+    absl::Time now) {
+  return Run("expiring leases", [&]() -> absl::StatusOr<std::vector<Trial>> {
+    pqxx::result expired = transaction_.exec_prepared(
+        sql::kTrialsExpire, study_.id, TimestampLiteral(now), sequence());
+    if (expired.empty()) return std::vector<Trial>();
+    changed_ = true;
+    std::vector<int64_t> ids;
+    ids.reserve(expired.size());
+    for (const pqxx::row& row : expired) ids.push_back(row[0].as<int64_t>());
+    return TrialsFromResult(
+        transaction_.exec_prepared(sql::kTrialsByIds, ArrayLiteral(ids)));
+  });
+}
+
+absl::Status PostgresStudyTransaction::SetStudyState(StudyState state,
+                                                     const std::string& reason,
+                                                     absl::Time now) {
+  return Run("setting the study state", [&] {
+    transaction_.exec_prepared0(sql::kStudySetState, study_.id,
+                                StudyStateName(state), reason,
+                                TimestampLiteral(now));
+    changed_ = true;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresStudyTransaction::SetStudyMetadata(
+    const std::map<std::string, std::string>& metadata, absl::Time now) {
+  return Run("setting the study metadata", [&] {
+    transaction_.exec_prepared0(sql::kStudySetMetadata, study_.id,
+                                StringMapToJson(metadata),
+                                TimestampLiteral(now));
+    changed_ = true;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresStudyTransaction::Finish() {
+  if (!changed_) return absl::OkStatus();
+  return Run("committing the study sequence", [&] {
+    transaction_.exec_prepared0(sql::kStudyCommit, study_.id, sequence(),
+                                study_.next_trial_number + created_);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresStudyTransaction::ExplainMiss(int64_t trial_id,
+                                                   TrialState expected) {
+  pqxx::result result =
+      transaction_.exec_prepared(sql::kTrialState, trial_id, study_.id);
+  if (result.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("study ", study_.id, " has no trial ", trial_id));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("trial ", trial_id, " is ", result[0][0].c_str(), ", not ",
+                   TrialStateName(expected)));
+}
+
+absl::StatusOr<Trial> PostgresStudyTransaction::Load(int64_t trial_id) {
+  return TrialFromRow(transaction_.exec_prepared1(sql::kTrialGet, trial_id));
+}
+
+}  // namespace knob::postgres_internal

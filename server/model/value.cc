@@ -11,10 +11,19 @@ namespace knob {
 std::string ParamValueLabel(const ParamValue& value) {
   struct Visitor {
     std::string operator()(double v) const {
-      // The shortest text that reads back as exactly `v`: 0.1 is "0.1",
-      // 10.0 is "10", 1e-05 stays "1e-05".
-      char buffer[32];
-      const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+      // The shortest text that reads back as exactly `v`, written plainly
+      // for everyday magnitudes (0.0001, 10, 0.3) and in scientific notation
+      // beyond them (1e-05, 1e+16), as Python prints floats.
+      std::chars_format format = std::chars_format::scientific;
+      if (v == 0 || !std::isfinite(v)) {
+        format = std::chars_format::general;
+      } else if (const double exponent = std::floor(std::log10(std::abs(v)));
+                 exponent >= -4 && exponent < 16) {
+        format = std::chars_format::fixed;
+      }
+      char buffer[400];
+      const auto result =
+          std::to_chars(buffer, buffer + sizeof buffer, v, format);
       return std::string(buffer, result.ptr);
     }
     std::string operator()(int64_t v) const { return absl::StrCat(v); }

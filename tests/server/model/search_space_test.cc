@@ -6,50 +6,23 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/space_builders.h"
 #include "tests/testing/status_matchers.h"
 
 namespace knob {
 namespace {
 
-FloatDomain Floats(double min, double max,
-                   std::optional<double> step = std::nullopt) {
-  FloatDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-FloatDomain LogFloats(double min, double max) {
-  FloatDomain domain = Floats(min, max);
-  domain.log_scale = true;
-  return domain;
-}
-IntDomain Ints(int64_t min, int64_t max, int64_t step = 1) {
-  IntDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-IntDomain LogInts(int64_t min, int64_t max) {
-  IntDomain domain = Ints(min, max);
-  domain.log_scale = true;
-  return domain;
-}
+using ::knob::testing::Floats;
+using ::knob::testing::Ints;
+using ::knob::testing::LogFloats;
+using ::knob::testing::LogInts;
+using ::knob::testing::Param;
+using ::knob::testing::When;
 
 using ::knob::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-ParameterSpec Spec(std::string name, Domain domain) {
-  return {std::move(name), std::move(domain), std::nullopt};
-}
-ParameterSpec When(ParameterSpec spec, std::string parent,
-                   std::vector<ParamValue> values) {
-  spec.condition = Condition{std::move(parent), std::move(values)};
-  return spec;
-}
 
 std::vector<std::string> Names(const std::vector<const ParameterSpec*>& specs) {
   std::vector<std::string> names;
@@ -66,13 +39,13 @@ const Domain kOptimizers =
 StudyConfig ConditionalConfig() {
   StudyConfig config;
   config.parameters = {
-      When(Spec("nesterov", CategoricalDomain{{true, false}}), "momentum",
+      When(Param("nesterov", CategoricalDomain{{true, false}}), "momentum",
            {0.9}),
-      Spec("lr", LogFloats(1e-4, 1)),
-      When(Spec("momentum", Floats(0.5, 1, 0.1)), "optimizer",
+      Param("lr", LogFloats(1e-4, 1)),
+      When(Param("momentum", Floats(0.5, 1, 0.1)), "optimizer",
            {std::string("sgd")}),
-      Spec("optimizer", kOptimizers),
-      Spec("seed", FixedDomain{int64_t{7}}),
+      Param("optimizer", kOptimizers),
+      Param("seed", FixedDomain{int64_t{7}}),
   };
   return config;
 }
@@ -82,7 +55,7 @@ TEST(SearchSpace, SamplingOrderPutsParentsFirstAndKeepsDeclarationOrder) {
   EXPECT_THAT(Names(SamplingOrder(config)),
               ElementsAre("lr", "optimizer", "momentum", "nesterov", "seed"));
 
-  config.parameters = {Spec("c", kUnit), Spec("a", kUnit), Spec("b", kUnit)};
+  config.parameters = {Param("c", kUnit), Param("a", kUnit), Param("b", kUnit)};
   EXPECT_THAT(Names(SamplingOrder(config)), ElementsAre("c", "a", "b"));
 }
 
@@ -97,7 +70,7 @@ TEST(SearchSpace, IsActive) {
   EXPECT_TRUE(IsActive(nesterov, {{"momentum", 0.9}}));
   EXPECT_FALSE(IsActive(nesterov, {{"momentum", 0.8}}));
 
-  ParameterSpec on_int = When(Spec("x", kUnit), "n", {int64_t{2}});
+  ParameterSpec on_int = When(Param("x", kUnit), "n", {int64_t{2}});
   EXPECT_TRUE(IsActive(on_int, {{"n", 2.0}}));
   EXPECT_FALSE(IsActive(on_int, {{"n", std::string("2")}}));
 }
@@ -200,7 +173,7 @@ TEST(SearchSpace, NormalizeAssignmentFillsAndConvertsKinds) {
                                          {"seed", int64_t{7}}}));
 
   StudyConfig choices;
-  choices.parameters = {Spec("width", CategoricalDomain{{0.5, 2.0}})};
+  choices.parameters = {Param("width", CategoricalDomain{{0.5, 2.0}})};
   ASSERT_OK_AND_ASSIGN(normalized,
                        NormalizeAssignment(choices, {{"width", int64_t{2}}}));
   EXPECT_EQ(normalized, (ParamAssignment{{"width", 2.0}}));

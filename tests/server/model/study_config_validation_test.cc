@@ -5,36 +5,17 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/space_builders.h"
 #include "tests/testing/status_matchers.h"
 
 namespace knob {
 namespace {
 
-FloatDomain Floats(double min, double max,
-                   std::optional<double> step = std::nullopt) {
-  FloatDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-FloatDomain LogFloats(double min, double max) {
-  FloatDomain domain = Floats(min, max);
-  domain.log_scale = true;
-  return domain;
-}
-IntDomain Ints(int64_t min, int64_t max, int64_t step = 1) {
-  IntDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-IntDomain LogInts(int64_t min, int64_t max) {
-  IntDomain domain = Ints(min, max);
-  domain.log_scale = true;
-  return domain;
-}
+using ::knob::testing::Floats;
+using ::knob::testing::Ints;
+using ::knob::testing::LogFloats;
+using ::knob::testing::LogInts;
+using ::knob::testing::When;
 
 using ::knob::testing::IsOk;
 using ::knob::testing::StatusIs;
@@ -50,17 +31,8 @@ ParameterSpec Int(std::string name, int64_t min, int64_t max) {
 ParameterSpec Choice(std::string name, std::vector<ParamValue> choices) {
   return {std::move(name), CategoricalDomain{std::move(choices)}, std::nullopt};
 }
-ParameterSpec When(ParameterSpec spec, std::string parent,
-                   std::vector<ParamValue> values) {
-  spec.condition = Condition{std::move(parent), std::move(values)};
-  return spec;
-}
-
 StudyConfig ConfigWith(std::vector<ParameterSpec> parameters) {
-  StudyConfig config;
-  config.parameters = std::move(parameters);
-  config.objectives = {{"loss", Direction::kMinimize}};
-  return config;
+  return ::knob::testing::Space(std::move(parameters));
 }
 
 void ExpectInvalid(const StudyConfig& config,

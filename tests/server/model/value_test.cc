@@ -13,7 +13,10 @@ TEST(ParamValueLabel, DoublesUseTheShortestExactForm) {
   EXPECT_EQ(ParamValueLabel(100.0), "100");
   EXPECT_EQ(ParamValueLabel(0.1), "0.1");
   EXPECT_EQ(ParamValueLabel(-2.5), "-2.5");
+  EXPECT_EQ(ParamValueLabel(0.0001), "0.0001");
   EXPECT_EQ(ParamValueLabel(1e-05), "1e-05");
+  EXPECT_EQ(ParamValueLabel(1e16), "1e+16");
+  EXPECT_EQ(ParamValueLabel(0.0), "0");
   // Every double reads back as itself.
   for (double value : {0.1 + 0.2, 1.0 / 3, 6.02214076e23, -0.0,
                        std::numeric_limits<double>::denorm_min()}) {

@@ -1,5 +1,5 @@
-// Helpers for sampler tests: compact search-space builders and a trial
-// history that samples can be fed back into, as the core does.
+// Helpers for sampler tests: a trial history that samples can be fed back
+// into, as the core does (space builders are in tests/testing).
 #ifndef KNOB_TESTS_SERVER_SAMPLERS_SAMPLER_TESTING_H_
 #define KNOB_TESTS_SERVER_SAMPLERS_SAMPLER_TESTING_H_
 
@@ -18,61 +18,9 @@
 #include "server/model/study.h"
 #include "server/model/trial.h"
 #include "server/samplers/sampler.h"
+#include "tests/testing/space_builders.h"
 
 namespace knob::testing {
-
-inline FloatDomain Floats(double min, double max,
-                          std::optional<double> step = std::nullopt) {
-  FloatDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-
-inline FloatDomain LogFloats(double min, double max) {
-  FloatDomain domain = Floats(min, max);
-  domain.log_scale = true;
-  return domain;
-}
-
-inline IntDomain Ints(int64_t min, int64_t max, int64_t step = 1) {
-  IntDomain domain;
-  domain.min = min;
-  domain.max = max;
-  domain.step = step;
-  return domain;
-}
-
-inline IntDomain LogInts(int64_t min, int64_t max) {
-  IntDomain domain = Ints(min, max);
-  domain.log_scale = true;
-  return domain;
-}
-
-inline CategoricalDomain Choices(std::vector<ParamValue> choices) {
-  return CategoricalDomain{std::move(choices)};
-}
-
-inline ParameterSpec Param(std::string name, Domain domain) {
-  return ParameterSpec{std::move(name), std::move(domain), std::nullopt};
-}
-
-inline ParameterSpec When(ParameterSpec spec, std::string parent,
-                          std::vector<ParamValue> values) {
-  spec.condition = Condition{std::move(parent), std::move(values)};
-  return spec;
-}
-
-// A valid study config (one objective) over `parameters`.
-inline StudyConfig Space(std::vector<ParameterSpec> parameters,
-                         uint64_t seed = 42) {
-  StudyConfig config;
-  config.parameters = std::move(parameters);
-  config.objectives = {{"loss", Direction::kMinimize}};
-  config.seed = seed;
-  return config;
-}
 
 inline AlgorithmSpec SamplerSpec(
     std::string name, std::map<std::string, ParamValue> options = {}) {

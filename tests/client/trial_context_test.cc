@@ -1,15 +1,28 @@
+#include <memory>
+#include <vector>
+
 #include "client/worker.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/client/fake_knob_server.h"
+#include "server/storage/memory/memory_storage.h"
+#include "tests/testing/direct_calls.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_pruners.h"
+#include "tests/testing/test_server.h"
 
 namespace knob {
 namespace {
 
-using ::knob::testing::FakeKnobServer;
+using ::knob::testing::IsOk;
+using ::knob::testing::IsOkAndHolds;
 using ::knob::testing::StatusIs;
+using ::knob::testing::TestServer;
+using ::testing::AllOf;
+using ::testing::DoubleEq;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Property;
+using ::testing::SizeIs;
 
 v1::Trial MakeTrial() {
   v1::Trial trial;
@@ -23,16 +36,11 @@ v1::Trial MakeTrial() {
   return trial;
 }
 
+// A trial that exists only in this process: the getters and the stop flag
+// need no server.
 class TrialContextTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.target = server_.target();
-    return options;
-  }
-
-  FakeKnobServer server_;
-  Client client_{Options()};
+  Client client_{ClientOptions()};
   v1::Study study_;
   TrialContext trial_{client_, study_, MakeTrial()};
 };
@@ -72,11 +80,90 @@ TEST_F(TrialContextTest, StopKeepsTheFirstReason) {
   EXPECT_EQ(trial_.StopReason(), "lease lost");
 }
 
-TEST_F(TrialContextTest, ReportPassesTheServersError) {
-  EXPECT_THAT(trial_.Report(1, 0.5),
+// Report against a real server, with a study that prunes from step 2.
+class TrialContextReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    v1::CreateStudyRequest request;
+    request.set_name("report");
+    v1::StudyConfig& config = *request.mutable_config();
+    v1::ParameterSpec* x = config.add_parameters();
+    x->set_name("x");
+    x->mutable_float_domain()->set_max(1);
+    v1::Objective* loss = config.add_objectives();
+    loss->set_metric("loss");
+    loss->set_direction(v1::DIRECTION_MINIMIZE);
+    config.add_extra_metrics("accuracy");
+    config.mutable_pruner()->set_name(testing::kPruneFromStepPruner);
+    (*config.mutable_pruner()->mutable_options())["step"].set_int_value(2);
+    ASSERT_OK_AND_ASSIGN(study_, testing::CreateStudy(server_, request));
+    ASSERT_OK_AND_ASSIGN(std::vector<v1::Trial> trials,
+                         testing::SuggestTrials(server_, study_.id()));
+    ASSERT_THAT(trials, SizeIs(1));
+    trial_ = std::make_unique<TrialContext>(client_, study_, trials[0]);
+  }
+
+  std::vector<v1::IntermediateValue> Recorded() {
+    absl::StatusOr<v1::Trial> trial = testing::GetTrial(server_, trial_->id());
+    EXPECT_THAT(trial, IsOk());
+    if (!trial.ok()) return {};
+    return {trial->intermediate_values().begin(),
+            trial->intermediate_values().end()};
+  }
+
+  TestServer server_{
+      CreateMemoryStorage(),
+      {.add_pruners = testing::RegisterTestPruners, .fault_proxy = true}};
+  Client client_{ClientOptions{.target = server_.address()}};
+  v1::Study study_;
+  std::unique_ptr<TrialContext> trial_;
+};
+
+TEST_F(TrialContextReportTest, ReportRecordsTheValueAndAnswersThePruner) {
+  EXPECT_THAT(trial_->Report(1, 0.5), IsOkAndHolds(false));
+  EXPECT_FALSE(trial_->ShouldStop());
+  EXPECT_THAT(trial_->Report(1, 0.75, "accuracy"), IsOkAndHolds(false));
+  EXPECT_THAT(trial_->Report(2, 0.25), IsOkAndHolds(true));
+  EXPECT_TRUE(trial_->ShouldStop());
+  EXPECT_EQ(trial_->StopReason(), testing::PruneFromStepReason(2, 2));
+  EXPECT_THAT(
+      Recorded(),
+      ElementsAre(
+          AllOf(Property(&v1::IntermediateValue::step, 1),
+                Property(&v1::IntermediateValue::metric, "loss"),
+                Property(&v1::IntermediateValue::value, DoubleEq(0.5))),
+          AllOf(Property(&v1::IntermediateValue::step, 1),
+                Property(&v1::IntermediateValue::metric, "accuracy"),
+                Property(&v1::IntermediateValue::value, DoubleEq(0.75))),
+          AllOf(Property(&v1::IntermediateValue::step, 2),
+                Property(&v1::IntermediateValue::metric, "loss"),
+                Property(&v1::IntermediateValue::value, DoubleEq(0.25)))));
+}
+
+TEST_F(TrialContextReportTest, AReportWhoseReplyWasLostIsRecordedOnce) {
+  server_.faults().LoseNextReplies(
+      "ReportIntermediate", 1,
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection reset"));
+  EXPECT_THAT(trial_->Report(1, 0.5), IsOkAndHolds(false));
+  EXPECT_EQ(server_.faults().Calls("ReportIntermediate"), 2);
+  EXPECT_THAT(Recorded(), ElementsAre(Property(&v1::IntermediateValue::value,
+                                               DoubleEq(0.5))));
+}
+
+TEST_F(TrialContextReportTest, ReportPassesTheServersError) {
+  v1::CompleteTrialRequest complete;
+  complete.set_trial_id(trial_->id());
+  complete.set_state(v1::TRIAL_STATE_FAILED);
+  ASSERT_THAT(testing::CompleteTrial(server_, complete), IsOk());
+  EXPECT_THAT(trial_->Report(1, 0.5),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("not running")));
-  EXPECT_FALSE(trial_.ShouldStop());
+                       HasSubstr("is FAILED; cannot report intermediate "
+                                 "values")));
+  EXPECT_THAT(trial_->Report(1, 0.5, "speed"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"speed\" is not an objective or extra "
+                                 "metric")));
+  EXPECT_FALSE(trial_->ShouldStop());
 }
 
 TEST(TrialResult, Kinds) {

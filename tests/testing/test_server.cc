@@ -1,17 +1,24 @@
 #include "tests/testing/test_server.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/util/status_macros.h"
 
 namespace knob::testing {
 
-TestServer::TestServer(std::unique_ptr<Storage> storage, const Clock& clock)
+TestServer::TestServer(std::unique_ptr<Storage> storage,
+                       TestServerOptions options)
     : storage_(std::move(storage)),
-      tuner_(*storage_, samplers_, pruners_, clock, TunerOptions{}),
+      tuner_(*storage_, samplers_, pruners_, *options.clock, TunerOptions{}),
       pool_(8),
       study_service_(tuner_, pool_),
       trial_service_(tuner_, pool_) {
+  // The Tuner reads the registry only once requests come, so it may still
+  // grow here.
+  if (options.add_pruners) CHECK_OK(options.add_pruners(pruners_));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -21,12 +28,29 @@ TestServer::TestServer(std::unique_ptr<Storage> storage, const Clock& clock)
   builder.RegisterService(&trial_service_);
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);
+  if (options.fault_proxy) proxy_ = std::make_unique<FaultProxy>(address_);
   auto channel =
       grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
   study_stub_ = v1::StudyService::NewStub(channel);
   trial_stub_ = v1::TrialService::NewStub(channel);
 }
 
-TestServer::~TestServer() { server_->Shutdown(); }
+TestServer::~TestServer() {
+  // Calls in flight through the proxy need the server to finish.
+  proxy_.reset();
+  server_->Shutdown();
+}
+
+const std::string& TestServer::address() const {
+  return proxy_ != nullptr ? proxy_->address() : address_;
+}
+
+FaultProxy& TestServer::faults() {
+  if (proxy_ == nullptr) {
+    std::fprintf(stderr, "TestServer::faults() needs options.fault_proxy\n");
+    std::abort();
+  }
+  return *proxy_;
+}
 
 }  // namespace knob::testing

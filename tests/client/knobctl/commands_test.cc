@@ -4,18 +4,21 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/client/fake_knob_server.h"
+#include "server/storage/memory/memory_storage.h"
+#include "tests/testing/direct_calls.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_server.h"
 
 namespace knob::knobctl {
 namespace {
 
-using ::knob::testing::FakeKnobServer;
 using ::knob::testing::IsOk;
 using ::knob::testing::StatusIs;
+using ::knob::testing::TestServer;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -36,7 +39,7 @@ class CommandsTest : public ::testing::Test {
 
   ClientOptions Options() {
     ClientOptions options;
-    options.target = server_.target();
+    options.target = server_.address();
     return options;
   }
 
@@ -51,8 +54,17 @@ class CommandsTest : public ::testing::Test {
     return command->run(env, args);
   }
 
+  // A path in the temporary directory that no other test uses: ctest runs
+  // the tests of this file in parallel processes.
+  static std::string TempPath(const std::string& name) {
+    return absl::StrCat(
+        ::testing::TempDir(), "/",
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(), "-",
+        name);
+  }
+
   std::string WriteSpec(const std::string& text, const std::string& name) {
-    const std::string path = ::testing::TempDir() + "/" + name;
+    const std::string path = TempPath(name);
     std::ofstream(path) << text;
     return path;
   }
@@ -66,9 +78,19 @@ class CommandsTest : public ::testing::Test {
     return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   }
 
-  // Runs trial number i with loss i + 1 (or leaves it running).
+  // Runs `count` trials of study 1 for worker "w", completed with losses
+  // 10, 9, 8, … unless `complete` is false. Each trial is enqueued first
+  // (with x = i / 4 and kind alternating a, b), so that the server hands
+  // out known parameters.
   void RunTrials(int count, bool complete = true) {
     for (int i = 0; i < count; ++i) {
+      v1::EnqueueTrialRequest enqueue;
+      enqueue.set_study_id(1);
+      auto& parameters = *enqueue.mutable_parameters();
+      parameters["x"].set_double_value(enqueued_ / 4.0);
+      parameters["kind"].set_string_value(enqueued_ % 2 == 0 ? "a" : "b");
+      ++enqueued_;
+      ASSERT_THAT(client_.EnqueueTrial(enqueue), IsOk());
       v1::SuggestTrialsRequest suggest;
       suggest.set_study_id(1);
       suggest.set_count(1);
@@ -76,6 +98,7 @@ class CommandsTest : public ::testing::Test {
       absl::StatusOr<v1::SuggestTrialsResponse> response =
           client_.SuggestTrials(suggest);
       ASSERT_THAT(response, IsOk());
+      ASSERT_EQ(response->trials_size(), 1);
       if (!complete) continue;
       v1::CompleteTrialRequest request;
       request.set_trial_id(response->trials(0).id());
@@ -85,8 +108,9 @@ class CommandsTest : public ::testing::Test {
     }
   }
 
-  FakeKnobServer server_;
+  TestServer server_{CreateMemoryStorage()};
   Client client_;
+  int enqueued_ = 0;
   CommandFlags flags_;
   std::ostringstream out_;
 };
@@ -104,14 +128,19 @@ TEST_F(CommandsTest, CreateWithABadSpecNamesTheFile) {
 }
 
 TEST_F(CommandsTest, ServerErrorsPassThrough) {
-  server_.FailNext("CreateStudy", 1,
-                   grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
-                                "study \"demo\" exists: objectives differ"));
-  EXPECT_THAT(Run("create", {WriteSpec(kSpec, "demo.yaml")}),
+  CreateDemo();
+  std::string other_spec = kSpec;
+  other_spec.replace(other_spec.find("max_trials: 10"), 14, "max_trials: 20");
+  EXPECT_THAT(Run("create", {WriteSpec(other_spec, "other.yaml")}),
               StatusIs(absl::StatusCode::kAlreadyExists,
-                       "study \"demo\" exists: objectives differ"));
+                       StartsWith("name: study \"demo\" already exists with "
+                                  "another config")));
   EXPECT_THAT(Run("show", {"missing"}),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("")));
+              StatusIs(absl::StatusCode::kNotFound,
+                       "name: no study named \"missing\""));
+  EXPECT_THAT(Run("enqueue", {"demo", "x=5", "kind=a"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       StartsWith("parameters[\"x\"]: ")));
 }
 
 TEST_F(CommandsTest, StudiesTableWithCountsAndBest) {
@@ -124,6 +153,9 @@ TEST_F(CommandsTest, StudiesTableWithCountsAndBest) {
   flags_.state = "paused";
   ASSERT_THAT(Run("studies", {}), IsOk());
   EXPECT_THAT(out_.str(), Not(HasSubstr("demo")));
+  ASSERT_THAT(Run("pause", {"demo"}), IsOk());
+  ASSERT_THAT(Run("studies", {}), IsOk());
+  EXPECT_THAT(out_.str(), HasSubstr("1   demo  PAUSED"));
   flags_.state = "asleep";
   EXPECT_THAT(Run("studies", {}), StatusIs(absl::StatusCode::kInvalidArgument,
                                            HasSubstr("asleep")));
@@ -173,6 +205,9 @@ TEST_F(CommandsTest, PauseResumeStop) {
   EXPECT_EQ(out_.str(), "study id=1 name=demo state=RUNNING\n");
   ASSERT_THAT(Run("stop", {"demo"}), IsOk());
   EXPECT_EQ(out_.str(), "study id=1 name=demo state=STOPPED\n");
+  EXPECT_THAT(Run("resume", {"demo"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       "state: study 1 is STOPPED and cannot become RUNNING"));
 }
 
 TEST_F(CommandsTest, DeleteAsksUnlessYes) {
@@ -183,12 +218,16 @@ TEST_F(CommandsTest, DeleteAsksUnlessYes) {
   std::istringstream no("n\n");
   EXPECT_THAT(Run("delete", {"demo"}, &no),
               StatusIs(absl::StatusCode::kCancelled, HasSubstr("not deleted")));
+  ASSERT_THAT(Run("show", {"demo"}), IsOk());
   std::istringstream yes("y\n");
   ASSERT_THAT(Run("delete", {"demo"}, &yes), IsOk());
   EXPECT_THAT(out_.str(), HasSubstr("deleted study id=1 name=demo"));
+  EXPECT_THAT(Run("show", {"demo"}),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("demo")));
   CreateDemo();
   flags_.yes = true;
   ASSERT_THAT(Run("delete", {"demo"}), IsOk());
+  EXPECT_EQ(out_.str(), "deleted study id=2 name=demo\n");
 }
 
 TEST_F(CommandsTest, EnqueueTypesTheValues) {
@@ -196,8 +235,11 @@ TEST_F(CommandsTest, EnqueueTypesTheValues) {
   ASSERT_THAT(Run("enqueue", {"demo", "x=1", "kind=b"}), IsOk());
   EXPECT_EQ(out_.str(),
             "enqueued trial id=1 number=0 state=WAITING x=1 kind=b\n");
-  const v1::Trial trial = server_.AllTrials()[0];
-  EXPECT_TRUE(trial.parameters().at("x").has_double_value());
+  absl::StatusOr<v1::Trial> trial = testing::GetTrial(server_, 1);
+  ASSERT_THAT(trial, IsOk());
+  EXPECT_EQ(trial->state(), v1::TRIAL_STATE_WAITING);
+  EXPECT_EQ(trial->parameters().at("x").double_value(), 1.0);
+  EXPECT_EQ(trial->parameters().at("kind").string_value(), "b");
   EXPECT_THAT(Run("enqueue", {"demo", "x"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"x\"")));
 }
@@ -205,7 +247,7 @@ TEST_F(CommandsTest, EnqueueTypesTheValues) {
 TEST_F(CommandsTest, ExportCsvToAFileAndJsonToStdout) {
   CreateDemo();
   RunTrials(2);
-  flags_.output = ::testing::TempDir() + "/export.csv";
+  flags_.output = TempPath("export.csv");
   ASSERT_THAT(Run("export", {"demo"}), IsOk());
   EXPECT_THAT(out_.str(), HasSubstr("exported 2 trials of study 1 to"));
   std::ifstream file(flags_.output);
@@ -214,10 +256,20 @@ TEST_F(CommandsTest, ExportCsvToAFileAndJsonToStdout) {
   EXPECT_EQ(header,
             "number,state,param_x,param_kind,value_loss,worker_id,start_time,"
             "end_time,duration_seconds");
+  std::string row;
+  std::getline(file, row);
+  EXPECT_THAT(row, StartsWith("0,COMPLETED,0,a,10,w,"));
+  std::getline(file, row);
+  EXPECT_THAT(row, StartsWith("1,COMPLETED,0.25,b,9,w,"));
+  EXPECT_FALSE(std::getline(file, row));
   flags_.output = "";
   flags_.format = "json";
   ASSERT_THAT(Run("export", {"demo"}), IsOk());
-  EXPECT_EQ(nlohmann::json::parse(out_.str()).size(), 2u);
+  const nlohmann::json json = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(json.size(), 2u);
+  EXPECT_EQ(json[1]["params"]["kind"], "b");
+  EXPECT_EQ(json[1]["values"]["loss"], 9);
+  EXPECT_TRUE(json[1]["duration_seconds"].is_number());
   flags_.format = "xml";
   EXPECT_THAT(Run("export", {"demo"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("xml")));

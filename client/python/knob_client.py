@@ -7,8 +7,8 @@ what every caller needs and the generated stubs do not do:
   of that call: the server answers a repeated request id with its first
   answer, so a retry never records anything twice;
 * retries with exponential backoff and full jitter while the server is
-  UNAVAILABLE (or a transaction conflicted, or a deadline passed), see
-  `RetryPolicy`;
+  UNAVAILABLE (or shutting down, or a transaction conflicted, or a
+  deadline passed), see `RetryPolicy`;
 * one exception type, `KnobError`, carrying the gRPC status code.
 
 The generated modules (`knob.v1.*_pb2`) come from `load_api`, which can
@@ -190,11 +190,14 @@ class RetryPolicy:
     max_backoff: float = 10.0  # Default: 10 s.
     max_elapsed: float = 300.0  # Default: 5 minutes.
     # UNAVAILABLE: the server or its database is unreachable; ABORTED: a
-    # transaction conflict on the server. DEADLINE_EXCEEDED is safe to
-    # retry too because mutating calls carry a request id: the retry
-    # returns the first call's answer if that one landed after all.
+    # transaction conflict on the server; CANCELLED: the client never
+    # cancels its own calls, so this comes from a server that shuts down
+    # (gRPC cancels the calls that reach it then). DEADLINE_EXCEEDED is
+    # safe to retry too because mutating calls carry a request id: the
+    # retry returns the first call's answer if that one landed after all.
     retryable: frozenset = frozenset({grpc.StatusCode.UNAVAILABLE,
                                       grpc.StatusCode.ABORTED,
+                                      grpc.StatusCode.CANCELLED,
                                       grpc.StatusCode.DEADLINE_EXCEEDED})
 
     def delays(self) -> Iterable[float]:
@@ -206,6 +209,18 @@ class RetryPolicy:
 
 
 NO_RETRY = RetryPolicy(max_elapsed=0.0)
+
+
+def _reconnect_options(retry: RetryPolicy) -> list:
+    """Channel options that make gRPC reconnect at the retry policy's
+    pace. gRPC's own reconnect backoff grows to two minutes, and until the
+    channel reconnects every call fails at once with the last connection
+    error: the retries would go on failing long after the server is back.
+    """
+    max_backoff_ms = min(60_000, max(100, int(retry.max_backoff * 1000)))
+    return [("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", max_backoff_ms)]
 
 
 class Client:
@@ -221,7 +236,8 @@ class Client:
         self.server = server
         self.retry = retry
         self.timeout = timeout  # Per attempt, in seconds.
-        self._channel = grpc.insecure_channel(server)
+        self._channel = grpc.insecure_channel(
+            server, options=_reconnect_options(retry))
         self._studies = api.service_pb2_grpc.StudyServiceStub(self._channel)
         self._trials = api.service_pb2_grpc.TrialServiceStub(self._channel)
 
@@ -252,7 +268,23 @@ class Client:
                     raise KnobError(name, code, details) from None
                 log.warning("%s: %s (%s); retrying in %.1f s", name,
                             code.name, details, delay)
-                time.sleep(delay)
+                self._wait_reconnecting(delay)
+
+    def _wait_reconnecting(self, seconds: float) -> None:
+        """Sleeps while the channel reconnects. gRPC reconnects a channel
+        only while someone watches its state, and calls that fail at once
+        do not count: without the watch a server that came back is found
+        seconds late, whatever the reconnect options say. The watch does
+        not ask to connect (the next call does), because gRPC's watcher
+        thread would then touch the channel even after `close`."""
+        def watch(connectivity):
+            """Nothing to do: being subscribed is what counts."""
+
+        self._channel.subscribe(watch)
+        try:
+            time.sleep(seconds)
+        finally:
+            self._channel.unsubscribe(watch)
 
     def get_study(self, study: Union[str, int]) -> Any:
         """The study of that name, or of that id when `study` is an int or

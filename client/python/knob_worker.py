@@ -261,7 +261,12 @@ class Worker:
                  max_consecutive_failures: int = 5,
                  idle_timeout: Optional[float] = None):
         self.client = Client(server, retry=retry, stubs_dir=stubs_dir)
-        self.study = self.client.get_study(study)
+        try:
+            self.study = self.client.get_study(study)
+        except BaseException:
+            # The caller gets no worker whose client it could close.
+            self.client.close()
+            raise
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self.environment = {**default_environment(), **(environment or {})}
         self.max_consecutive_failures = max_consecutive_failures

@@ -1,6 +1,7 @@
 // The contract of sampler.h, checked for every registered sampler.
 #include <memory>
 #include <set>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,9 @@ std::vector<NamedSpace> Spaces() {
 struct Case {
   std::string sampler;
   NamedSpace space;
+  friend void PrintTo(const Case& c, std::ostream* out) {
+    *out << c.sampler << " over " << c.space.name;
+  }
 };
 
 std::vector<Case> Cases() {

@@ -299,6 +299,9 @@ CREATE TABLE knob.intermediate_value (
   metric   text NOT NULL,
   step     bigint NOT NULL,
   value    double precision NOT NULL,
+  request_id   text,
+  should_prune boolean NOT NULL DEFAULT false,
+  prune_reason text NOT NULL DEFAULT '',
   UNIQUE (trial_id, metric, step)
 );
 COMMENT ON TABLE knob.intermediate_value IS
@@ -312,6 +315,13 @@ COMMENT ON COLUMN knob.intermediate_value.metric IS 'Metric name.';
 COMMENT ON COLUMN knob.intermediate_value.step IS
   'Training step (epoch, iteration...) chosen by the worker.';
 COMMENT ON COLUMN knob.intermediate_value.value IS 'Value at that step.';
+COMMENT ON COLUMN knob.intermediate_value.request_id IS
+  'Client request id of the report; a retried report gets the answer '
+  'recorded here.';
+COMMENT ON COLUMN knob.intermediate_value.should_prune IS
+  'Whether the pruner answered that the trial should stop.';
+COMMENT ON COLUMN knob.intermediate_value.prune_reason IS
+  'The pruner''s reason, when it said stop.';
 
 -- Views ---------------------------------------------------------------------
 

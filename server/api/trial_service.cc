@@ -58,9 +58,10 @@ grpc::ServerUnaryReactor* TrialService::ReportIntermediate(
   return Serve(context, pool_, [this, request, response]() -> absl::Status {
     ReportInput input;
     input.trial_id = request->trial_id();
-    input.value =
-        IntermediateValue{request->step(), request->metric(), request->value()};
-    input.request_id = request->request_id();
+    input.value.step = request->step();
+    input.value.metric = request->metric();
+    input.value.value = request->value();
+    input.value.request_id = request->request_id();
     ASSIGN_OR_RETURN(PruneDecision decision,
                      tuner_.ReportIntermediate(std::move(input)));
     response->set_should_prune(decision.prune);

@@ -91,8 +91,8 @@ struct TrialDirective {
 
 struct ReportInput {
   int64_t trial_id = 0;
+  // With the report's request id; the decision fields are the Tuner's.
   IntermediateValue value;
-  std::string request_id;
 };
 
 struct CompleteInput {
@@ -129,6 +129,8 @@ class Tuner {
   // that are no longer RUNNING or whose study was stopped.
   absl::StatusOr<std::vector<TrialDirective>> Heartbeat(
       const std::vector<int64_t>& trial_ids, const std::string& worker_id);
+  // Records the value and answers whether to prune. A repeated request id
+  // returns the answer of the first call, even once the trial finished.
   absl::StatusOr<PruneDecision> ReportIntermediate(ReportInput input);
   // A repeated request id on a finished trial returns the trial as the
   // first call left it.

@@ -104,6 +104,16 @@ absl::Status CheckOutcome(const StudyConfig& config,
   return absl::OkStatus();
 }
 
+// The value a report with this request id recorded, if any.
+const IntermediateValue* ReportWithRequestId(const Trial& trial,
+                                             const std::string& request_id) {
+  if (request_id.empty()) return nullptr;
+  for (const IntermediateValue& value : trial.intermediate_values) {
+    if (value.request_id == request_id) return &value;
+  }
+  return nullptr;
+}
+
 absl::Status NotRunning(const Trial& trial, const std::string& action) {
   std::string message =
       absl::StrCat("trial_id: trial ", trial.id, " is ",
@@ -262,15 +272,29 @@ absl::StatusOr<PruneDecision> Tuner::ReportIntermediate(ReportInput input) {
           "\" is not an objective or extra metric of study ", study_id));
     }
     ASSIGN_OR_RETURN(const Trial* trial, writer.GetTrial(input.trial_id));
+    if (const IntermediateValue* earlier =
+            ReportWithRequestId(*trial, input.value.request_id)) {
+      decision = PruneDecision{earlier->should_prune, earlier->prune_reason};
+      return absl::OkStatus();
+    }
     if (trial->state != TrialState::kRunning) {
       return NotRunning(*trial, "report intermediate values");
     }
-    ASSIGN_OR_RETURN(Trial reported,
-                     writer.AddIntermediateValue(input.trial_id, input.value));
+    // The pruner judges the trial as it will be with the new value, and its
+    // answer is stored with the value in one write.
+    Trial reported = *trial;
+    auto same_point = [&](const IntermediateValue& value) {
+      return value.step == input.value.step &&
+             value.metric == input.value.metric;
+    };
+    std::erase_if(reported.intermediate_values, same_point);
+    reported.intermediate_values.push_back(input.value);
     const std::vector<const Trial*> history = writer.AllTrials();
     ASSIGN_OR_RETURN(decision, writer.runtime().pruner().ShouldPrune(
                                    PruningContext{config, history, reported}));
-    return absl::OkStatus();
+    input.value.should_prune = decision.prune;
+    input.value.prune_reason = decision.reason;
+    return writer.AddIntermediateValue(input.trial_id, input.value).status();
   }));
   return decision;
 }

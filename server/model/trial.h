@@ -35,6 +35,11 @@ struct IntermediateValue {
   int64_t step = 0;
   std::string metric;
   double value = 0;
+  // The report call's request id (may be empty) and the answer it got, so
+  // that a retried report returns the original answer.
+  std::string request_id;
+  bool should_prune = false;
+  std::string prune_reason;
   bool operator==(const IntermediateValue&) const = default;
 };
 

@@ -118,9 +118,9 @@ class StudyTransaction {
   virtual absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
                                             absl::Time lease_deadline) = 0;
 
-  // Appends an intermediate value to a RUNNING trial; the list keeps report
-  // order. A second value for the same (step, metric) replaces the first in
-  // place. FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a
+  // Appends an intermediate value (with its request id and the pruner's
+  // answer) to a RUNNING trial; the list keeps report order. A second value
+  // for the same (step, metric) replaces the first in place. FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a
   // trial of this study.
   virtual absl::StatusOr<Trial> AddIntermediateValue(
       int64_t trial_id, const IntermediateValue& value) = 0;

@@ -185,7 +185,7 @@ absl::StatusOr<Trial> MemoryTransaction::AddIntermediateValue(
   auto it = std::find_if(trial.intermediate_values.begin(),
                          trial.intermediate_values.end(), same_point);
   if (it != trial.intermediate_values.end()) {
-    it->value = value.value;
+    *it = value;
   } else {
     trial.intermediate_values.push_back(value);
   }

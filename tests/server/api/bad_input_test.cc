@@ -113,6 +113,16 @@ TEST_P(ApiTest, UnknownIdsAreNotFound) {
 TEST_P(ApiTest, FinishedTrialsRefuseReportsAndCompletionsButReplaysSucceed) {
   const int64_t study_id = MustCreate(BasicStudyRequest("finished")).id();
   const int64_t trial_id = MustSuggestOne(study_id).id();
+  v1::ReportIntermediateRequest early;
+  early.set_trial_id(trial_id);
+  early.set_step(1);
+  early.set_value(0.5);
+  early.set_request_id("report-1");
+  v1::ReportIntermediateResponse early_answer;
+  grpc::ClientContext early_context;
+  ASSERT_TRUE(server_->trials()
+                  .ReportIntermediate(&early_context, early, &early_answer)
+                  .ok());
   v1::CompleteTrialRequest complete;
   complete.set_trial_id(trial_id);
   complete.set_state(v1::TRIAL_STATE_COMPLETED);
@@ -138,6 +148,7 @@ TEST_P(ApiTest, FinishedTrialsRefuseReportsAndCompletionsButReplaysSucceed) {
   report.set_trial_id(trial_id);
   report.set_step(3);
   report.set_value(0.1);
+  report.set_request_id("late-report");
   v1::ReportIntermediateResponse reported;
   grpc::ClientContext context;
   EXPECT_THAT(server_->trials().ReportIntermediate(&context, report, &reported),
@@ -147,7 +158,15 @@ TEST_P(ApiTest, FinishedTrialsRefuseReportsAndCompletionsButReplaysSucceed) {
   v1::Trial stored;
   ASSERT_TRUE(GetTrial(trial_id, &stored).ok());
   EXPECT_EQ(stored.values(0), 0.25);
-  EXPECT_EQ(stored.intermediate_values_size(), 0);
+  EXPECT_EQ(stored.intermediate_values_size(), 1);
+
+  // The first report, retried after the trial ended, gets its answer back.
+  v1::ReportIntermediateResponse replayed;
+  grpc::ClientContext replay_context;
+  ASSERT_TRUE(server_->trials()
+                  .ReportIntermediate(&replay_context, early, &replayed)
+                  .ok());
+  EXPECT_EQ(replayed.should_prune(), early_answer.should_prune());
 }
 
 TEST_P(ApiTest, NonFiniteAndMiscountedObjectiveValuesAreRefused) {

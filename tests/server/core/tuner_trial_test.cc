@@ -5,6 +5,7 @@
 #include "gmock/gmock.h"
 #include "server/model/search_space.h"
 #include "tests/server/core/tuner_fixture.h"
+#include "tests/testing/test_pruners.h"
 
 namespace knob::testing {
 namespace {
@@ -195,9 +196,9 @@ TEST_F(TunerTest, ReportIntermediateContinuesWithoutPruner) {
   const int64_t id = Create("report", BasicConfig()).study.id;
   const int64_t trial_id = SuggestOne(id).trials.at(0).id;
   for (int step = 0; step < 3; ++step) {
-    ASSERT_OK_AND_ASSIGN(PruneDecision decision,
-                         tuner_->ReportIntermediate(
-                             {trial_id, {step, "", 1.0 / (step + 1)}, ""}));
+    ASSERT_OK_AND_ASSIGN(
+        PruneDecision decision,
+        tuner_->ReportIntermediate({trial_id, {step, "", 1.0 / (step + 1)}}));
     EXPECT_FALSE(decision.prune);
   }
   ASSERT_OK_AND_ASSIGN(Trial trial, tuner_->GetTrial(trial_id));
@@ -206,20 +207,62 @@ TEST_F(TunerTest, ReportIntermediateContinuesWithoutPruner) {
   EXPECT_EQ(trial.intermediate_values[2].value, 1.0 / 3);
 }
 
+TEST_F(TunerTest,
+       RepeatedReportReturnsTheRecordedAnswerEvenAfterTheTrialEnded) {
+  ASSERT_OK(RegisterTestPruners(pruners_));
+  StudyConfig config = BasicConfig();
+  config.pruner = AlgorithmSpec{kPruneFromStepPruner, {{"step", int64_t{2}}}};
+  const int64_t id = Create("report-replay", config).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  IntermediateValue early{1, "", 0.5};
+  early.request_id = "report-1";
+  IntermediateValue late{2, "", 0.4};
+  late.request_id = "report-2";
+  ASSERT_OK_AND_ASSIGN(PruneDecision first,
+                       tuner_->ReportIntermediate({trial_id, early}));
+  EXPECT_FALSE(first.prune);
+  ASSERT_OK_AND_ASSIGN(PruneDecision second,
+                       tuner_->ReportIntermediate({trial_id, late}));
+  EXPECT_TRUE(second.prune);
+  EXPECT_EQ(second.reason, PruneFromStepReason(2, 2));
+
+  CompleteInput pruned;
+  pruned.trial_id = trial_id;
+  pruned.outcome.state = TrialState::kPruned;
+  ASSERT_OK(tuner_->Complete(pruned));
+  // Retries whose first reply was lost get the answers first given.
+  ASSERT_OK_AND_ASSIGN(PruneDecision replayed_first,
+                       tuner_->ReportIntermediate({trial_id, early}));
+  EXPECT_FALSE(replayed_first.prune);
+  ASSERT_OK_AND_ASSIGN(PruneDecision replayed_second,
+                       tuner_->ReportIntermediate({trial_id, late}));
+  EXPECT_TRUE(replayed_second.prune);
+  EXPECT_EQ(replayed_second.reason, second.reason);
+  // A new report on the finished trial is refused.
+  IntermediateValue another{3, "", 0.3};
+  another.request_id = "report-3";
+  EXPECT_THAT(
+      tuner_->ReportIntermediate({trial_id, another}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is PRUNED")));
+  ASSERT_OK_AND_ASSIGN(Trial trial, tuner_->GetTrial(trial_id));
+  ASSERT_EQ(trial.intermediate_values.size(), 2u);
+  EXPECT_TRUE(trial.intermediate_values[1].should_prune);
+}
+
 TEST_F(TunerTest, ReportRejectsBadInput) {
   const int64_t id = Create("report-bad", BasicConfig()).study.id;
   const int64_t trial_id = SuggestOne(id).trials.at(0).id;
-  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {-1, "", 1.0}, ""}),
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {-1, "", 1.0}}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("step")));
-  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", std::nan("")}, ""}),
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", std::nan("")}}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("value")));
   EXPECT_THAT(
-      tuner_->ReportIntermediate({trial_id, {1, "bleu", 1.0}, ""}),
+      tuner_->ReportIntermediate({trial_id, {1, "bleu", 1.0}}),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"bleu\"")));
-  EXPECT_THAT(tuner_->ReportIntermediate({999, {1, "", 1.0}, ""}),
+  EXPECT_THAT(tuner_->ReportIntermediate({999, {1, "", 1.0}}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("trial_id")));
   ASSERT_OK(CompleteWith(trial_id, 1.0));
-  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", 1.0}, ""}),
+  EXPECT_THAT(tuner_->ReportIntermediate({trial_id, {1, "", 1.0}}),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        HasSubstr("is COMPLETED")));
 }

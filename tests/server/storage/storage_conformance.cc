@@ -239,6 +239,9 @@ void ExpectSameTrial(const Trial& actual, const Trial& expected) {
     EXPECT_EQ(a.step, e.step) << "intermediate value " << i;
     EXPECT_EQ(a.metric, e.metric) << "intermediate value " << i;
     EXPECT_EQ(a.value, e.value) << "intermediate value " << i;
+    EXPECT_EQ(a.request_id, e.request_id) << "intermediate value " << i;
+    EXPECT_EQ(a.should_prune, e.should_prune) << "intermediate value " << i;
+    EXPECT_EQ(a.prune_reason, e.prune_reason) << "intermediate value " << i;
   }
   EXPECT_EQ(actual.worker_id, expected.worker_id);
   EXPECT_EQ(actual.environment, expected.environment);

@@ -63,10 +63,14 @@ TEST_P(StorageConformanceTest, IntermediateValuesKeepReportOrder) {
   ASSERT_OK(report({5, "loss", 0.9}).status());
   ASSERT_OK(report({3, "loss", 0.8}).status());
   ASSERT_OK(report({5, "accuracy", 0.1}).status());
-  ASSERT_OK_AND_ASSIGN(Trial replaced, report({5, "loss", 0.7}));
+  // The report's request id and the pruner's answer are kept with the
+  // value, and replaced with it.
+  const IntermediateValue pruned_report{
+      5, "loss", 0.7, "report-9", true, "worse than the median"};
+  ASSERT_OK_AND_ASSIGN(Trial replaced, report(pruned_report));
 
   const std::vector<IntermediateValue> expected = {
-      {5, "loss", 0.7}, {3, "loss", 0.8}, {5, "accuracy", 0.1}};
+      pruned_report, {3, "loss", 0.8}, {5, "accuracy", 0.1}};
   EXPECT_EQ(replaced.intermediate_values, expected);
   EXPECT_EQ(replaced.sequence, 5);
   ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trial.id));

@@ -115,8 +115,9 @@ absl::Status ReadChildren(const pqxx::row& row, Trial& trial) {
   ASSIGN_OR_RETURN(Json intermediate, JsonArray(row[kTrialIntermediateValues],
                                                 "intermediate values"));
   for (const Json& item : intermediate) {
-    if (!item.is_array() || item.size() != 3 || !item[0].is_number_integer() ||
-        !item[1].is_string() || !item[2].is_string()) {
+    if (!item.is_array() || item.size() != 6 || !item[0].is_number_integer() ||
+        !item[1].is_string() || !item[2].is_string() || !item[3].is_string() ||
+        !item[4].is_boolean() || !item[5].is_string()) {
       return Corrupt("intermediate value", item.dump());
     }
     ASSIGN_OR_RETURN(double v,
@@ -124,7 +125,10 @@ absl::Status ReadChildren(const pqxx::row& row, Trial& trial) {
     trial.intermediate_values.push_back(
         IntermediateValue{.step = item[0].get<int64_t>(),
                           .metric = item[1].get<std::string>(),
-                          .value = v});
+                          .value = v,
+                          .request_id = item[3].get<std::string>(),
+                          .should_prune = item[4].get<bool>(),
+                          .prune_reason = item[5].get<std::string>()});
   }
   return absl::OkStatus();
 }
@@ -149,7 +153,9 @@ std::string BuildTrialColumns() {
       "   FROM knob.trial_value v WHERE v.trial_id = t.id)::text, "
       "(SELECT json_agg(json_build_array(m.name, m.value::text)) "
       "   FROM knob.trial_metric m WHERE m.trial_id = t.id)::text, "
-      "(SELECT json_agg(json_build_array(i.step, i.metric, i.value::text) "
+      "(SELECT json_agg(json_build_array(i.step, i.metric, i.value::text, "
+      "                                  coalesce(i.request_id, ''), "
+      "                                  i.should_prune, i.prune_reason) "
       "                 ORDER BY i.id) "
       "   FROM knob.intermediate_value i WHERE i.trial_id = t.id)::text");
 }

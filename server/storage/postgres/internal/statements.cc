@@ -91,9 +91,15 @@ WITH t AS (
   WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
   RETURNING id
 )
-INSERT INTO knob.intermediate_value (trial_id, metric, step, value)
-SELECT t.id, $4::text, $5::bigint, $6::double precision FROM t
-ON CONFLICT (trial_id, metric, step) DO UPDATE SET value = EXCLUDED.value
+INSERT INTO knob.intermediate_value
+  (trial_id, metric, step, value, request_id, should_prune, prune_reason)
+SELECT t.id, $4::text, $5::bigint, $6::double precision, NULLIF($7, ''),
+       $8::boolean, $9::text
+FROM t
+ON CONFLICT (trial_id, metric, step) DO UPDATE
+SET value = EXCLUDED.value, request_id = EXCLUDED.request_id,
+    should_prune = EXCLUDED.should_prune,
+    prune_reason = EXCLUDED.prune_reason
 RETURNING trial_id
 )sql";
 

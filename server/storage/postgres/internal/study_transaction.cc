@@ -137,7 +137,8 @@ absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
   return Run("adding an intermediate value", [&]() -> absl::StatusOr<Trial> {
     pqxx::result result = transaction_.exec_prepared(
         sql::kTrialAddIntermediate, trial_id, study_.id, sequence(),
-        value.metric, value.step, DoubleLiteral(value.value));
+        value.metric, value.step, DoubleLiteral(value.value), value.request_id,
+        value.should_prune, value.prune_reason);
     if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
     changed_ = true;
     return Load(trial_id);

@@ -176,6 +176,7 @@ CREATE TABLE knob.trial (
   end_time            timestamptz,
   lease_deadline      timestamptz,
   sequence            bigint NOT NULL,
+  enqueue_request_id  text NOT NULL DEFAULT '',
   suggest_request_id  text NOT NULL DEFAULT '',
   complete_request_id text NOT NULL DEFAULT '',
   UNIQUE (study_id, number),
@@ -210,8 +211,11 @@ COMMENT ON COLUMN knob.trial.lease_deadline IS
 COMMENT ON COLUMN knob.trial.sequence IS
   'knob.study.sequence of the trial''s last change, so that a replica '
   'refreshes its cache with "sequence > last seen".';
+COMMENT ON COLUMN knob.trial.enqueue_request_id IS
+  'Client request id of the call that enqueued the trial; empty if none or '
+  'if the trial was sampled. A retried enqueue gets the same trial.';
 COMMENT ON COLUMN knob.trial.suggest_request_id IS
-  'Client request id of the call that created or started the trial; empty '
+  'Client request id of the call that handed the trial to a worker; empty '
   'if none. A retried call with the same id gets the same trials.';
 COMMENT ON COLUMN knob.trial.complete_request_id IS
   'Client request id of the call that ended the trial; empty if none.';

@@ -334,10 +334,12 @@ absl::StatusOr<Trial> Tuner::Enqueue(int64_t study_id,
   RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
     const Study& study = writer.study();
     if (!request_id.empty()) {
-      auto prior = writer.runtime().TrialsOfSuggestRequest(request_id);
-      if (!prior.empty()) {
-        enqueued = *prior.front();
-        return absl::OkStatus();
+      // Enqueues are rare user actions: a scan is cheaper than an index.
+      for (const Trial* trial : writer.runtime().trials()) {
+        if (trial->enqueue_request_id == request_id) {
+          enqueued = *trial;
+          return absl::OkStatus();
+        }
       }
     }
     if (study.state != StudyState::kRunning &&

@@ -63,8 +63,9 @@ struct Trial {
   std::optional<absl::Time> lease_deadline;
   // The study sequence of the trial's last change.
   int64_t sequence = 0;
-  // Client request ids of the calls that started and ended the trial; a
-  // retried call with the same id gets the original answer.
+  // Client request ids of the calls that enqueued, started and ended the
+  // trial; a retried call with the same id gets the original answer.
+  std::string enqueue_request_id;
   std::string suggest_request_id;
   std::string complete_request_id;
   bool operator==(const Trial&) const = default;

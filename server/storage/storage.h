@@ -44,7 +44,9 @@ struct NewTrial {
   std::map<std::string, std::string> environment;
   // Required for kRunning.
   std::optional<absl::Time> lease_deadline;
-  // The suggest (or enqueue) call's request id; may be empty.
+  // The request id of the call creating the trial; may be empty. It becomes
+  // Trial::suggest_request_id for kRunning, Trial::enqueue_request_id for
+  // kWaiting.
   std::string request_id;
 };
 
@@ -99,7 +101,8 @@ class StudyTransaction {
   // The oldest WAITING trial (lowest number), if any.
   virtual absl::StatusOr<std::optional<Trial>> OldestWaitingTrial() = 0;
 
-  // Turns a WAITING trial into RUNNING for a worker. FAILED_PRECONDITION if
+  // Turns a WAITING trial into RUNNING for a worker; its
+  // suggest_request_id becomes `request_id`, its enqueue_request_id stays. FAILED_PRECONDITION if
   // it is not WAITING; NOT_FOUND if it is not a trial of this study.
   virtual absl::StatusOr<Trial> StartWaitingTrial(
       int64_t trial_id, const std::string& worker_id,
@@ -107,9 +110,7 @@ class StudyTransaction {
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) = 0;
 
-  // Trials whose suggest_request_id is `request_id`, by number. Note that
-  // StartWaitingTrial replaces an enqueued trial's request id with the
-  // suggest call's.
+  // Trials whose suggest_request_id is `request_id`, by number.
   virtual absl::StatusOr<std::vector<Trial>> TrialsBySuggestRequest(
       const std::string& request_id) = 0;
 

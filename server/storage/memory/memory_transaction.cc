@@ -108,7 +108,8 @@ absl::StatusOr<Trial> MemoryTransaction::CreateTrial(const NewTrial& new_trial,
     trial.start_time = now;
     trial.lease_deadline = new_trial.lease_deadline;
   }
-  trial.suggest_request_id = new_trial.request_id;
+  (running ? trial.suggest_request_id : trial.enqueue_request_id) =
+      new_trial.request_id;
   ++created_;
   new_trial_numbers_[trial.id] = trial.number;
   return Stage(std::move(trial));

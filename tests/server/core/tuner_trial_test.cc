@@ -106,6 +106,25 @@ TEST_F(TunerTest, EnqueuedTrialsComeFirst) {
   EXPECT_EQ(SuggestOne(id).trials.at(0).number, 1);
 }
 
+TEST_F(TunerTest, RepeatedEnqueueRequestReturnsTheSameTrialEvenOnceStarted) {
+  const int64_t id = Create("enqueue-replay", BasicConfig()).study.id;
+  const ParamAssignment params = {
+      {"x", 1.5}, {"y", int64_t{4}}, {"kind", std::string("a")}};
+  ASSERT_OK_AND_ASSIGN(Trial enqueued,
+                       tuner_->Enqueue(id, params, "enqueue-1"));
+  ASSERT_OK_AND_ASSIGN(Trial again, tuner_->Enqueue(id, params, "enqueue-1"));
+  EXPECT_EQ(again.id, enqueued.id);
+  // Handed to a worker under another request id, it is still the trial
+  // that enqueue created.
+  EXPECT_EQ(SuggestOne(id, "suggest-1").trials.at(0).id, enqueued.id);
+  ASSERT_OK_AND_ASSIGN(Trial after_start,
+                       tuner_->Enqueue(id, params, "enqueue-1"));
+  EXPECT_EQ(after_start.id, enqueued.id);
+  EXPECT_EQ(after_start.state, TrialState::kRunning);
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
+  EXPECT_EQ(study.counts.waiting + study.counts.running, 1);
+}
+
 TEST_F(TunerTest, EnqueueOutsideTheSpaceChangesNothing) {
   const int64_t id = Create("enqueue-bad", BasicConfig()).study.id;
   EXPECT_THAT(

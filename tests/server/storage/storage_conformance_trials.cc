@@ -60,7 +60,8 @@ TEST_P(StorageConformanceTest, CreateWaitingTrialHasNoWorkerTimesYet) {
   EXPECT_EQ(trial.start_time, std::nullopt);
   EXPECT_EQ(trial.end_time, std::nullopt);
   EXPECT_EQ(trial.lease_deadline, std::nullopt);
-  EXPECT_EQ(trial.suggest_request_id, "enqueue-1");
+  EXPECT_EQ(trial.enqueue_request_id, "enqueue-1");
+  EXPECT_EQ(trial.suggest_request_id, "");
   EXPECT_EQ(trial.params, (ParamAssignment{{"x", 2.5}}));
   ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trial.id));
   ExpectSameTrial(stored, trial);

@@ -41,6 +41,7 @@ enum TrialColumn {
   kTrialEndTime,
   kTrialLeaseDeadline,
   kTrialSequence,
+  kTrialEnqueueRequestId,
   kTrialSuggestRequestId,
   kTrialCompleteRequestId,
   kTrialParams,
@@ -146,7 +147,8 @@ std::string BuildTrialColumns() {
       "t.fail_reason, ",
       MicrosOf("t.create_time"), ", ", MicrosOf("t.start_time"), ", ",
       MicrosOf("t.end_time"), ", ", MicrosOf("t.lease_deadline"), ", ",
-      "t.sequence, t.suggest_request_id, t.complete_request_id, "
+      "t.sequence, t.enqueue_request_id, t.suggest_request_id, "
+      "t.complete_request_id, "
       "(SELECT json_agg(json_build_array(p.name, p.kind, p.label)) "
       "   FROM knob.trial_param p WHERE p.trial_id = t.id)::text, "
       "(SELECT json_agg(v.value::text ORDER BY v.position) "
@@ -211,6 +213,7 @@ absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row) {
   trial.end_time = OptionalTime(row[kTrialEndTime]);
   trial.lease_deadline = OptionalTime(row[kTrialLeaseDeadline]);
   trial.sequence = row[kTrialSequence].as<int64_t>();
+  trial.enqueue_request_id = row[kTrialEnqueueRequestId].as<std::string>();
   trial.suggest_request_id = row[kTrialSuggestRequestId].as<std::string>();
   trial.complete_request_id = row[kTrialCompleteRequestId].as<std::string>();
   RETURN_IF_ERROR(ReadChildren(row, trial));

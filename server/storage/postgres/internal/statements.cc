@@ -48,15 +48,15 @@ SELECT id FROM s
 )sql";
 
 // $1 study, $2 number, $3 state, $4 worker, $5 environment, $6 create time,
-// $7 start time, $8 lease deadline, $9 sequence, $10 request id,
-// $11 parameter rows.
+// $7 start time, $8 lease deadline, $9 sequence, $10 suggest request id,
+// $11 parameter rows, $12 enqueue request id.
 constexpr char kTrialCreateSql[] = R"sql(
 WITH t AS (
   INSERT INTO knob.trial (study_id, number, state, worker_id, environment,
                           create_time, start_time, lease_deadline, sequence,
-                          suggest_request_id)
+                          suggest_request_id, enqueue_request_id)
   VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz, $7::timestamptz,
-          $8::timestamptz, $9, $10)
+          $8::timestamptz, $9, $10, $12)
   RETURNING id
 ), p AS (
   INSERT INTO knob.trial_param (trial_id, name, kind, float_value, int_value,

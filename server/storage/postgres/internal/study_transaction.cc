@@ -60,7 +60,8 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
     created.lease_deadline = TruncateToMicros(*trial.lease_deadline);
   }
   created.sequence = sequence();
-  created.suggest_request_id = trial.request_id;
+  (running ? created.suggest_request_id : created.enqueue_request_id) =
+      trial.request_id;
 
   return Run("creating a trial", [&]() -> absl::StatusOr<Trial> {
     std::optional<std::string> start_time;
@@ -75,7 +76,7 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
         StringMapToJson(created.environment),
         TimestampLiteral(created.create_time), OrNull(start_time),
         OrNull(lease_deadline), created.sequence, created.suggest_request_id,
-        DumpJson(TrialParamRows(created.params)));
+        DumpJson(TrialParamRows(created.params)), created.enqueue_request_id);
     created.id = row[0].as<int64_t>();
     ++created_;
     changed_ = true;

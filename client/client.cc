@@ -4,6 +4,7 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/random/distributions.h"
@@ -38,6 +39,11 @@ std::shared_ptr<grpc::Channel> MakeChannel(const ClientOptions& options) {
 }  // namespace
 
 const char* ClientVersion() { return KNOB_CLIENT_VERSION; }
+
+std::string DefaultServerTarget() {
+  const char* server = std::getenv("KNOB_SERVER");
+  return server != nullptr && *server != '\0' ? server : "127.0.0.1:50051";
+}
 
 Client::Client(ClientOptions options) : Client(MakeChannel(options), options) {}
 

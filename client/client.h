@@ -45,6 +45,10 @@ namespace knob {
 // The version of this client library, e.g. "0.1.0".
 const char* ClientVersion();
 
+// $KNOB_SERVER when set, else "127.0.0.1:50051": the server command-line
+// tools talk to by default.
+std::string DefaultServerTarget();
+
 struct ClientOptions {
   // Address of the server, "host:port". Default: "127.0.0.1:50051".
   std::string target = "127.0.0.1:50051";

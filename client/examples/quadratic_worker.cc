@@ -14,7 +14,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -28,16 +27,7 @@
 #include "client/values.h"
 #include "client/worker.h"
 
-namespace {
-
-std::string DefaultServer() {
-  const char* server = std::getenv("KNOB_SERVER");
-  return server != nullptr && *server != '\0' ? server : "127.0.0.1:50051";
-}
-
-}  // namespace
-
-ABSL_FLAG(std::string, server, DefaultServer(),
+ABSL_FLAG(std::string, server, knob::DefaultServerTarget(),
           "knob-server address, host:port (default: $KNOB_SERVER or "
           "127.0.0.1:50051)");
 ABSL_FLAG(std::string, study, "", "study name or numeric id (required)");

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -16,16 +15,7 @@
 #include "client/client.h"
 #include "client/knobctl/commands.h"
 
-namespace {
-
-std::string DefaultServer() {
-  const char* server = std::getenv("KNOB_SERVER");
-  return server != nullptr && *server != '\0' ? server : "127.0.0.1:50051";
-}
-
-}  // namespace
-
-ABSL_FLAG(std::string, server, DefaultServer(),
+ABSL_FLAG(std::string, server, knob::DefaultServerTarget(),
           "knob-server address, HOST:PORT (default: $KNOB_SERVER, else "
           "127.0.0.1:50051)");
 ABSL_FLAG(std::string, state, "",

@@ -102,8 +102,9 @@ class StudyTransaction {
   virtual absl::StatusOr<std::optional<Trial>> OldestWaitingTrial() = 0;
 
   // Turns a WAITING trial into RUNNING for a worker; its
-  // suggest_request_id becomes `request_id`, its enqueue_request_id stays. FAILED_PRECONDITION if
-  // it is not WAITING; NOT_FOUND if it is not a trial of this study.
+  // suggest_request_id becomes `request_id`, its enqueue_request_id stays.
+  // FAILED_PRECONDITION if it is not WAITING; NOT_FOUND if it is not a trial of
+  // this study.
   virtual absl::StatusOr<Trial> StartWaitingTrial(
       int64_t trial_id, const std::string& worker_id,
       const std::map<std::string, std::string>& environment,
@@ -121,8 +122,9 @@ class StudyTransaction {
 
   // Appends an intermediate value (with its request id and the pruner's
   // answer) to a RUNNING trial; the list keeps report order. A second value
-  // for the same (step, metric) replaces the first in place. FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a
-  // trial of this study.
+  // for the same (step, metric) replaces the first in place.
+  // FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a trial of this
+  // study.
   virtual absl::StatusOr<Trial> AddIntermediateValue(
       int64_t trial_id, const IntermediateValue& value) = 0;
 
@@ -150,6 +152,12 @@ class StudyTransaction {
   virtual absl::Status SetStudyMetadata(
       const std::map<std::string, std::string>& metadata, absl::Time now) = 0;
 };
+
+// The argument checks every implementation makes: INVALID_ARGUMENT for a
+// new trial that is neither kWaiting nor kRunning or is kRunning without a
+// lease deadline, and for an outcome whose state is not a finished one.
+absl::Status CheckNewTrial(const NewTrial& trial);
+absl::Status CheckOutcome(const TrialOutcome& outcome);
 
 // One page of a listing. `next_page_token` is empty on the last page.
 // Times are stored with microsecond precision (sub-microsecond parts are
@@ -186,8 +194,8 @@ class Storage {
 
   // Stores a new study (state RUNNING, sequence 0, no trials) with a fresh
   // id, never reused; create_time = update_time = `now`. ALREADY_EXISTS if
-  // the name is taken (a deleted study's name may be reused). The config is stored as given (already validated and completed
-  // by the caller).
+  // the name is taken (a deleted study's name may be reused). The config is
+  // stored as given (already validated and completed by the caller).
   virtual absl::StatusOr<Study> CreateStudy(
       const std::string& name, const StudyConfig& config,
       const std::map<std::string, std::string>& metadata, absl::Time now) = 0;

@@ -82,16 +82,8 @@ absl::StatusOr<TrialCounts> MemoryTransaction::CountTrials() {
 
 absl::StatusOr<Trial> MemoryTransaction::CreateTrial(const NewTrial& new_trial,
                                                      absl::Time now) {
+  RETURN_IF_ERROR(CheckNewTrial(new_trial));
   const bool running = new_trial.state == TrialState::kRunning;
-  if (!running && new_trial.state != TrialState::kWaiting) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a new trial must be WAITING or RUNNING, not ",
-                     TrialStateName(new_trial.state)));
-  }
-  if (running && !new_trial.lease_deadline.has_value()) {
-    return absl::InvalidArgumentError(
-        "a new RUNNING trial needs a lease_deadline");
-  }
   Trial trial;
   {
     absl::MutexLock lock(&tables_.mu);
@@ -195,10 +187,7 @@ absl::StatusOr<Trial> MemoryTransaction::AddIntermediateValue(
 
 absl::StatusOr<Trial> MemoryTransaction::FinishTrial(
     int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
-  if (!IsFinished(outcome.state)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a trial cannot finish as ", TrialStateName(outcome.state)));
-  }
+  RETURN_IF_ERROR(CheckOutcome(outcome));
   ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
   RETURN_IF_ERROR(RequireRunning(trial, "finish"));
   Finish(trial, outcome, now);

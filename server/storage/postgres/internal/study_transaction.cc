@@ -38,15 +38,8 @@ absl::StatusOr<TrialCounts> PostgresStudyTransaction::CountTrials() {
 
 absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
     const NewTrial& trial, absl::Time now) {
+  RETURN_IF_ERROR(CheckNewTrial(trial));
   const bool running = trial.state == TrialState::kRunning;
-  if (!running && trial.state != TrialState::kWaiting) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a new trial is WAITING or RUNNING, not ",
-                     TrialStateName(trial.state)));
-  }
-  if (running && !trial.lease_deadline.has_value()) {
-    return absl::InvalidArgumentError("a RUNNING trial needs a lease deadline");
-  }
   Trial created;
   created.study_id = study_.id;
   created.number = study_.next_trial_number + created_;
@@ -148,11 +141,7 @@ absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
 
 absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
     int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
-  if (!IsFinished(outcome.state)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("a trial ends COMPLETED, PRUNED, FAILED or STALE, not ",
-                     TrialStateName(outcome.state)));
-  }
+  RETURN_IF_ERROR(CheckOutcome(outcome));
   const std::vector<Objective>& objectives = study_.config.objectives;
   return Run("finishing a trial", [&]() -> absl::StatusOr<Trial> {
     nlohmann::json values = nlohmann::json::array();

@@ -8,10 +8,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
+#include "grpc_health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "server/storage/postgres/migrator.h"
-#include "grpc_health.grpc.pb.h"
 #include "tests/server/storage/postgres/test_database.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/subprocess.h"
@@ -25,10 +25,9 @@ class ServerProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           absl::StrCat("knob-server-test-", getpid(), "-",
-                        ::testing::UnitTest::GetInstance()
-                            ->current_test_info()
-                            ->name());
+           absl::StrCat(
+               "knob-server-test-", getpid(), "-",
+               ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
 
@@ -43,10 +42,9 @@ TEST_F(ServerProcessTest, MigrateOnlyTakesTheDatabaseFromTheEnvironment) {
   EXPECT_EQ(before, 0);
 
   setenv("KNOB_DATABASE_URL", database->url().c_str(), 1);
-  ASSERT_OK_AND_ASSIGN(
-      Subprocess migrate,
-      Subprocess::Start({KNOB_SERVER_BINARY, "--migrate-only"},
-                        Log("migrate.log")));
+  ASSERT_OK_AND_ASSIGN(Subprocess migrate,
+                       Subprocess::Start({KNOB_SERVER_BINARY, "--migrate-only"},
+                                         Log("migrate.log")));
   absl::StatusOr<int> code = migrate.Wait(absl::Seconds(60));
   unsetenv("KNOB_DATABASE_URL");
   ASSERT_OK(code);
@@ -84,10 +82,10 @@ TEST_F(ServerProcessTest, ServesHealthChecksAndStopsCleanlyOnSigterm) {
   const std::string port_file = (dir_ / "port").string();
   ASSERT_OK_AND_ASSIGN(
       Subprocess server,
-      Subprocess::Start({KNOB_SERVER_BINARY, "--listen=127.0.0.1:0",
-                         "--database-url=" + database->url(),
-                         "--port-file=" + port_file},
-                        Log("server.log")));
+      Subprocess::Start(
+          {KNOB_SERVER_BINARY, "--listen=127.0.0.1:0",
+           "--database-url=" + database->url(), "--port-file=" + port_file},
+          Log("server.log")));
   absl::StatusOr<std::string> port =
       WaitForFileLine(port_file, absl::Seconds(60));
   ASSERT_OK(port) << ReadFile(Log("server.log"));
@@ -99,8 +97,7 @@ TEST_F(ServerProcessTest, ServesHealthChecksAndStopsCleanlyOnSigterm) {
   grpc::health::v1::HealthCheckResponse response;
   grpc::ClientContext context;
   ASSERT_TRUE(health->Check(&context, request, &response).ok());
-  EXPECT_EQ(response.status(),
-            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
 
   server.Signal(SIGTERM);
   absl::StatusOr<int> code = server.Wait(absl::Seconds(30));

@@ -1,7 +1,7 @@
 // The contract of sampler.h, checked for every registered sampler.
 #include <memory>
-#include <set>
 #include <ostream>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>

@@ -292,13 +292,9 @@ run_workers() {
 }
 
 # The psql command printed for the user: the study's trials, best first,
-# from the wide per-trial view; checked against the schema, with the list
-# of Knob's views as the fallback should the view have changed.
+# from the wide per-trial view.
 psql_command() {
   local query="SELECT trial_number, state, value, params FROM knob.trial_summary WHERE study_name = '$study' ORDER BY value DESC NULLS LAST"
-  if ! psql "$database_url" -Atqc "$query LIMIT 0" >/dev/null 2>&1; then
-    query='\dv+ knob.*'
-  fi
   printf 'psql "%s" -c "%s"' "$database_url" "$query"
 }
 

@@ -136,14 +136,12 @@ grpc::ServerUnaryReactor* TrialService::ListTrials(
     query.changed_since = request->changed_since();
     query.page_size = request->page_size() == 0 ? 1000 : request->page_size();
     query.page_token = request->page_token();
-    // Read before the page so that a client polling with changed_since never
-    // skips a change committed while the page was read.
-    ASSIGN_OR_RETURN(StudyInfo study, tuner_.GetStudy(query.study_id));
-    ASSIGN_OR_RETURN(Page<Trial> page, tuner_.ListTrials(query));
-    for (const Trial& trial : page.items)
+    ASSIGN_OR_RETURN(TrialListing listing, tuner_.ListTrials(query));
+    for (const Trial& trial : listing.page.items) {
       ToProto(trial, response->add_trials());
-    response->set_next_page_token(page.next_page_token);
-    response->set_sequence(study.study.sequence);
+    }
+    response->set_next_page_token(listing.page.next_page_token);
+    response->set_sequence(listing.sequence);
     return absl::OkStatus();
   });
 }

@@ -188,17 +188,19 @@ absl::StatusOr<StudyInfo> Tuner::UpdateStudy(
         "state: COMPLETED is set by the study's stopping criteria, not by "
         "users; use STOPPED");
   }
-  Study updated;
+  StudyInfo updated;
   RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
     if (state && *state != writer.study().state) {
       RETURN_IF_ERROR(CheckTransition(writer.study(), *state));
       RETURN_IF_ERROR(writer.SetStudyState(*state, TransitionReason(*state)));
     }
     if (metadata) RETURN_IF_ERROR(writer.SetStudyMetadata(*metadata));
-    updated = writer.committed_study();
+    // The runtime is synced under the study's lock, so its counts are exact
+    // and need no query.
+    updated = StudyInfo{writer.committed_study(), writer.counts()};
     return absl::OkStatus();
   }));
-  return Info(updated);
+  return updated;
 }
 
 absl::Status Tuner::DeleteStudy(int64_t study_id) {

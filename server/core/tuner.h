@@ -82,6 +82,12 @@ struct SuggestResult {
   std::string done_reason;
 };
 
+// A page of trials and the study's sequence read before it.
+struct TrialListing {
+  Page<Trial> page;
+  int64_t sequence = 0;
+};
+
 struct TrialDirective {
   int64_t trial_id = 0;
   bool stop = false;
@@ -138,7 +144,9 @@ class Tuner {
   absl::StatusOr<Trial> Enqueue(int64_t study_id, const ParamAssignment& params,
                                 const std::string& request_id);
   absl::StatusOr<Trial> GetTrial(int64_t trial_id);
-  absl::StatusOr<Page<Trial>> ListTrials(const TrialQuery& query);
+  // The sequence is read before the page, so that a client polling with
+  // changed_since = sequence may see a change twice but never misses one.
+  absl::StatusOr<TrialListing> ListTrials(const TrialQuery& query);
   // The best COMPLETED trial for one objective; the Pareto front for
   // several.
   absl::StatusOr<std::vector<Trial>> BestTrials(int64_t study_id);

@@ -369,13 +369,16 @@ absl::StatusOr<Trial> Tuner::GetTrial(int64_t trial_id) {
   return trial;
 }
 
-absl::StatusOr<Page<Trial>> Tuner::ListTrials(const TrialQuery& query) {
-  absl::StatusOr<Page<Trial>> page = storage_.ListTrials(query);
+absl::StatusOr<TrialListing> Tuner::ListTrials(const TrialQuery& query) {
+  absl::StatusOr<Study> study = storage_.GetStudy(query.study_id);
+  absl::StatusOr<Page<Trial>> page =
+      study.ok() ? storage_.ListTrials(query) : study.status();
   if (absl::IsNotFound(page.status())) {
     return absl::NotFoundError(
         absl::StrCat("study_id: no study with id ", query.study_id));
   }
-  return page;
+  RETURN_IF_ERROR(page.status());
+  return TrialListing{*std::move(page), study->sequence};
 }
 
 absl::StatusOr<std::vector<Trial>> Tuner::BestTrials(int64_t study_id) {

@@ -69,9 +69,11 @@ TEST_F(TunerTest, MaxTrialsIsExactWithConcurrentWorkers) {
     });
   }
   for (std::thread& worker : workers) worker.join();
-  ASSERT_OK_AND_ASSIGN(auto page, tuner_->ListTrials({id, {}, 0, 1000, ""}));
-  ASSERT_EQ(page.items.size(), 100u);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(page.items[i].number, i);
+  ASSERT_OK_AND_ASSIGN(TrialListing listing,
+                       tuner_->ListTrials({id, {}, 0, 1000, ""}));
+  const std::vector<Trial>& trials = listing.page.items;
+  ASSERT_EQ(trials.size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(trials[i].number, i);
   ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
   EXPECT_EQ(study.counts.completed, 100);
 }

@@ -94,6 +94,42 @@ std::string DescribeParameter(const v1::ParameterSpec& spec) {
   return text;
 }
 
+std::string DescribeConstraint(const v1::OutcomeConstraint& constraint) {
+  switch (constraint.bound_case()) {
+    case v1::OutcomeConstraint::kMax:
+      return absl::StrCat(constraint.metric(),
+                          " <= ", FormatDouble(constraint.max()));
+    case v1::OutcomeConstraint::kMin:
+      return absl::StrCat(constraint.metric(),
+                          " >= ", FormatDouble(constraint.min()));
+    case v1::OutcomeConstraint::BOUND_NOT_SET:
+      break;
+  }
+  return absl::StrCat(constraint.metric(), " (no bound)");
+}
+
+std::vector<std::string> UnmetConstraints(const v1::StudyConfig& config,
+                                          const v1::Trial& trial) {
+  std::vector<std::string> unmet;
+  for (const v1::OutcomeConstraint& constraint : config.constraints()) {
+    const auto it = trial.metrics().find(constraint.metric());
+    if (it == trial.metrics().end()) {
+      unmet.push_back(
+          absl::StrCat(DescribeConstraint(constraint), " (not reported)"));
+      continue;
+    }
+    const double value = it->second;
+    const bool met = constraint.has_max()   ? value <= constraint.max()
+                     : constraint.has_min() ? value >= constraint.min()
+                                            : true;
+    if (!met) {
+      unmet.push_back(absl::StrCat(DescribeConstraint(constraint), " (got ",
+                                   FormatDouble(value), ")"));
+    }
+  }
+  return unmet;
+}
+
 std::string DescribeStudy(const v1::Study& study) {
   const v1::StudyConfig& config = study.config();
   std::string out =
@@ -121,6 +157,13 @@ std::string DescribeStudy(const v1::Study& study) {
   Line(&out, "objectives", absl::StrJoin(objectives, ", "));
   if (!config.extra_metrics().empty()) {
     Line(&out, "extra metrics", absl::StrJoin(config.extra_metrics(), ", "));
+  }
+  if (!config.constraints().empty()) {
+    std::vector<std::string> constraints;
+    for (const v1::OutcomeConstraint& constraint : config.constraints()) {
+      constraints.push_back(DescribeConstraint(constraint));
+    }
+    Line(&out, "constraints", absl::StrJoin(constraints, ", "));
   }
   Line(&out, "sampler", Algorithm(config.sampler(), "random"));
   Line(&out, "pruner", Algorithm(config.pruner(), "none"));

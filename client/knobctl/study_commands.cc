@@ -23,7 +23,8 @@ int64_t TotalTrials(const v1::TrialCounts& c) {
 }
 
 // The best value of a single-objective study, or the size of the Pareto
-// front of a multi-objective one; "" while nothing completed.
+// front of a multi-objective one, marked "infeasible" while no completed
+// trial meets the constraints; "" while nothing completed.
 absl::StatusOr<std::string> BestSummary(Client& client,
                                         const v1::Study& study) {
   if (study.trial_counts().completed() == 0) return std::string();
@@ -32,13 +33,16 @@ absl::StatusOr<std::string> BestSummary(Client& client,
   ASSIGN_OR_RETURN(v1::GetBestTrialsResponse best,
                    client.GetBestTrials(request));
   if (best.trials().empty()) return std::string();
+  const std::string infeasible =
+      UnmetConstraints(study.config(), best.trials(0)).empty() ? ""
+                                                               : " infeasible";
   if (study.config().objectives_size() > 1) {
-    return absl::StrCat(best.trials_size(), " on Pareto front");
+    return absl::StrCat(best.trials_size(), " on Pareto front", infeasible);
   }
   const v1::Trial& trial = best.trials(0);
   if (trial.values().empty()) return std::string();
-  return absl::StrCat(FormatDouble(trial.values(0)), " (#", trial.number(),
-                      ")");
+  return absl::StrCat(FormatDouble(trial.values(0)), " (#", trial.number(), ")",
+                      infeasible);
 }
 
 absl::Status SetState(CommandEnv& env, const std::string& study_ref,

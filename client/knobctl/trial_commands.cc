@@ -3,10 +3,13 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/knobctl/commands.h"
+#include "client/knobctl/describe.h"
 #include "client/knobctl/export.h"
 #include "client/knobctl/format.h"
 #include "client/knobctl/params.h"
@@ -78,6 +81,15 @@ absl::Status RunBest(CommandEnv& env, const Args& args) {
     env.out << "study " << study.id() << " \"" << study.name()
             << "\" has no completed trial yet\n";
     return absl::OkStatus();
+  }
+  // While no completed trial is feasible the server answers with the least
+  // infeasible ones: they must not pass for solutions.
+  const std::vector<std::string> unmet =
+      UnmetConstraints(study.config(), best.trials(0));
+  if (!unmet.empty()) {
+    env.out << "no completed trial meets the constraints yet; the closest "
+               "misses "
+            << absl::StrJoin(unmet, ", ") << "\n";
   }
   if (study.config().objectives_size() > 1) {
     env.out << "Pareto front of study " << study.id() << " \"" << study.name()

@@ -158,6 +158,33 @@ absl::StatusOr<Direction> DirectionFromProto(v1::Direction direction,
   }
 }
 
+absl::StatusOr<OutcomeConstraint> ConstraintFromProto(
+    const v1::OutcomeConstraint& proto, const std::string& field) {
+  switch (proto.bound_case()) {
+    case v1::OutcomeConstraint::kMax:
+      return OutcomeConstraint{proto.metric(), OutcomeConstraint::Kind::kMax,
+                               proto.max()};
+    case v1::OutcomeConstraint::kMin:
+      return OutcomeConstraint{proto.metric(), OutcomeConstraint::Kind::kMin,
+                               proto.min()};
+    case v1::OutcomeConstraint::BOUND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, " \"", proto.metric(),
+                   "\": set max (metric <= max) or min (metric >= min)"));
+}
+
+void ConstraintToProto(const OutcomeConstraint& constraint,
+                       v1::OutcomeConstraint* proto) {
+  proto->set_metric(constraint.metric);
+  if (constraint.kind == OutcomeConstraint::Kind::kMax) {
+    proto->set_max(constraint.bound);
+  } else {
+    proto->set_min(constraint.bound);
+  }
+}
+
 }  // namespace
 
 absl::Duration FromProto(const google::protobuf::Duration& proto) {
@@ -205,6 +232,13 @@ absl::StatusOr<StudyConfig> FromProto(const v1::StudyConfig& proto) {
   }
   config.extra_metrics.assign(proto.extra_metrics().begin(),
                               proto.extra_metrics().end());
+  for (int i = 0; i < proto.constraints_size(); ++i) {
+    ASSIGN_OR_RETURN(
+        OutcomeConstraint constraint,
+        ConstraintFromProto(proto.constraints(i),
+                            absl::StrCat("config.constraints[", i, "]")));
+    config.constraints.push_back(std::move(constraint));
+  }
   ASSIGN_OR_RETURN(config.sampler,
                    AlgorithmFromProto(proto.sampler(), "config.sampler"));
   ASSIGN_OR_RETURN(config.pruner,
@@ -246,6 +280,9 @@ void ToProto(const StudyConfig& config, v1::StudyConfig* proto) {
   }
   for (const std::string& metric : config.extra_metrics) {
     proto->add_extra_metrics(metric);
+  }
+  for (const OutcomeConstraint& constraint : config.constraints) {
+    ConstraintToProto(constraint, proto->add_constraints());
   }
   AlgorithmToProto(config.sampler, proto->mutable_sampler());
   AlgorithmToProto(config.pruner, proto->mutable_pruner());

@@ -1,6 +1,9 @@
 #include "server/core/best_trials.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "server/model/constraints.h"
 
 namespace knob {
 namespace {
@@ -26,14 +29,25 @@ bool Dominates(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-std::vector<const Trial*> BestTrials(const std::vector<Objective>& objectives,
+std::vector<const Trial*> BestTrials(const StudyConfig& config,
                                      absl::Span<const Trial* const> trials) {
+  const std::vector<Objective>& objectives = config.objectives;
+  // Only the trials with the least violation compete: all feasible ones, or
+  // while there are none, the closest misses.
+  double least_violation = std::numeric_limits<double>::infinity();
   std::vector<const Trial*> completed;
   std::vector<std::vector<double>> losses;
   for (const Trial* trial : trials) {
     if (trial == nullptr || trial->state != TrialState::kCompleted ||
         trial->values.size() != objectives.size()) {
       continue;
+    }
+    const double violation = ConstraintViolation(config, *trial);
+    if (violation > least_violation) continue;
+    if (violation < least_violation || completed.empty()) {
+      least_violation = violation;
+      completed.clear();
+      losses.clear();
     }
     completed.push_back(trial);
     losses.push_back(Losses(objectives, *trial));

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/model/constraints.h"
 
 namespace knob {
 namespace {
@@ -127,6 +128,34 @@ std::optional<std::string> ObjectiveDifference(const StudyConfig& existing,
   return std::nullopt;
 }
 
+std::optional<std::string> ConstraintDifference(const StudyConfig& existing,
+                                                const StudyConfig& requested) {
+  const std::vector<OutcomeConstraint>& a = existing.constraints;
+  const std::vector<OutcomeConstraint>& b = requested.constraints;
+  if (a == b) return std::nullopt;
+  auto quoted = [](const OutcomeConstraint& constraint) {
+    return absl::StrCat("\"", DescribeConstraint(constraint), "\"");
+  };
+  if (a.size() == b.size()) {
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] != b[i]) {
+        return Differs(absl::StrCat("config.constraints[", i, "]"),
+                       quoted(a[i]), quoted(b[i]));
+      }
+    }
+  }
+  auto describe = [](const std::vector<OutcomeConstraint>& constraints) {
+    return absl::StrCat(
+        "[",
+        absl::StrJoin(constraints, ", ",
+                      [](std::string* out, const OutcomeConstraint& c) {
+                        out->append(DescribeConstraint(c));
+                      }),
+        "]");
+  };
+  return Differs("config.constraints", describe(a), describe(b));
+}
+
 }  // namespace
 
 std::optional<std::string> FirstConfigDifference(const StudyConfig& existing,
@@ -135,6 +164,9 @@ std::optional<std::string> FirstConfigDifference(const StudyConfig& existing,
     return difference;
   }
   if (auto difference = ObjectiveDifference(existing, requested)) {
+    return difference;
+  }
+  if (auto difference = ConstraintDifference(existing, requested)) {
     return difference;
   }
   if (existing.sampler != requested.sampler) {

@@ -1,5 +1,6 @@
 #include "server/core/study_runtime.h"
 
+#include <cstdio>
 #include <utility>
 
 #include "server/util/status_macros.h"
@@ -13,8 +14,10 @@ absl::StatusOr<std::unique_ptr<StudyRuntime>> StudyRuntime::Create(
                    samplers.Create(study.config, study.config.sampler));
   ASSIGN_OR_RETURN(std::unique_ptr<Pruner> pruner,
                    pruners.Create(study.config, study.config.pruner));
-  return std::unique_ptr<StudyRuntime>(
+  auto runtime = std::unique_ptr<StudyRuntime>(
       new StudyRuntime(study, std::move(sampler), std::move(pruner)));
+  runtime->LoadSamplerState();
+  return runtime;
 }
 
 StudyRuntime::StudyRuntime(const Study& study, std::unique_ptr<Sampler> sampler,
@@ -23,13 +26,20 @@ StudyRuntime::StudyRuntime(const Study& study, std::unique_ptr<Sampler> sampler,
 
 absl::Status StudyRuntime::Sync(StudyTransaction& transaction) {
   const Study& locked = transaction.study();
+  // A transaction that sampled and did not commit left the sampler ahead
+  // of the stored state (the callback may even be this transaction's
+  // previous attempt).
+  bool reload = sampled_;
   if (locked.sequence != sequence_) {
     ASSIGN_OR_RETURN(std::vector<Trial> changed,
                      transaction.TrialsChangedSince(sequence_));
     for (const Trial& trial : changed) Merge(trial);
     sequence_ = locked.sequence;
+    // Another process stored a new state with the trials it sampled.
+    reload = reload || locked.sampler_state != study_.sampler_state;
   }
   study_ = locked;
+  if (reload) LoadSamplerState();
   return absl::OkStatus();
 }
 
@@ -39,6 +49,33 @@ void StudyRuntime::Commit(const Study& study, absl::Span<const Trial> changed,
   study_ = study;
   study_.sequence = sequence;
   sequence_ = sequence;
+  // The transaction stored whatever its sampling changed.
+  sampled_ = false;
+}
+
+absl::StatusOr<ParamAssignment> StudyRuntime::Sample(
+    const SamplingContext& context) {
+  sampled_ = true;
+  return sampler_->Sample(context);
+}
+
+std::optional<std::string> StudyRuntime::ChangedSamplerState() const {
+  if (!sampled_) return std::nullopt;
+  std::string state = sampler_->SaveState();
+  if (state == study_.sampler_state) return std::nullopt;
+  return state;
+}
+
+void StudyRuntime::LoadSamplerState() {
+  sampled_ = false;
+  const absl::Status loaded = sampler_->LoadState(study_.sampler_state);
+  if (loaded.ok()) return;
+  std::fprintf(stderr,
+               "knob-server: study %lld: cannot load the sampler's state "
+               "(%s); the sampler starts over\n",
+               static_cast<long long>(study_.id), loaded.ToString().c_str());
+  // Empty bytes always load (the Sampler contract): they mean "start over".
+  sampler_->LoadState("").IgnoreError();
 }
 
 void StudyRuntime::Merge(const Trial& trial) {

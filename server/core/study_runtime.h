@@ -3,6 +3,13 @@
 // The view is exact up to sequence(); Sync() brings it forward by reading
 // only the trials that changed since, so no request re-reads a study.
 //
+// The sampler's own state (Sampler::SaveState) follows the same rule: it
+// is the one stored with the study, except between Sample() and the end
+// of that transaction. A transaction that sampled stores
+// ChangedSamplerState() with its trials; if it does not commit, the next
+// Sync() loads the stored state back, so that an uncommitted proposal
+// never shapes a later one.
+//
 // Thread safety: callers hold mu() for every call except the constructor.
 #ifndef KNOB_SERVER_CORE_STUDY_RUNTIME_H_
 #define KNOB_SERVER_CORE_STUDY_RUNTIME_H_
@@ -10,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,8 +39,9 @@ namespace knob {
 
 class StudyRuntime {
  public:
-  // Builds the sampler and pruner the study names. The history starts
-  // empty at sequence 0; the first Sync() loads it.
+  // Builds the sampler and pruner the study names and loads the study's
+  // sampler state into the sampler. The history starts empty at sequence
+  // 0; the first Sync() loads it.
   static absl::StatusOr<std::unique_ptr<StudyRuntime>> Create(
       const Study& study, const SamplerRegistry& samplers,
       const PrunerRegistry& pruners);
@@ -44,17 +53,26 @@ class StudyRuntime {
   const Study& study() const { return study_; }
   int64_t sequence() const { return sequence_; }
   const TrialCounts& counts() const { return counts_; }
-  Sampler& sampler() { return *sampler_; }
   Pruner& pruner() { return *pruner_; }
 
   // Reads what other transactions committed since sequence() and adopts
-  // the locked study row.
+  // the locked study row. The sampler is put back in the stored state
+  // when another process stored a new one, and when it sampled since the
+  // last Commit() (that transaction did not commit).
   absl::Status Sync(StudyTransaction& transaction);
 
-  // Adopts the study row and the trials a transaction committed at
-  // `sequence`.
+  // Adopts the study row (its sampler state included) and the trials a
+  // transaction committed at `sequence`.
   void Commit(const Study& study, absl::Span<const Trial> changed,
               int64_t sequence);
+
+  // Proposes a trial with the study's sampler, which may change the
+  // sampler's state.
+  absl::StatusOr<ParamAssignment> Sample(const SamplingContext& context);
+
+  // The sampler's state, if sampling changed it since it was stored or
+  // loaded; nullopt otherwise.
+  std::optional<std::string> ChangedSamplerState() const;
 
   // Every trial by number; stable pointers for the sampler.
   absl::Span<const Trial* const> trials() const { return trial_pointers_; }
@@ -70,11 +88,20 @@ class StudyRuntime {
   StudyRuntime(const Study& study, std::unique_ptr<Sampler> sampler,
                std::unique_ptr<Pruner> pruner);
   void Merge(const Trial& trial);
+  // Loads study_.sampler_state into the sampler. Bytes it cannot read
+  // (e.g. written by another version) are reported and the sampler starts
+  // over: a study whose sampler lost its state keeps being served.
+  void LoadSamplerState();
 
   absl::Mutex mu_;
+  // Its sampler_state is the stored one the sampler was last loaded from
+  // or saved to.
   Study study_;
   int64_t sequence_ = 0;
   std::unique_ptr<Sampler> sampler_;
+  // Whether Sample() ran since the sampler's state was last loaded or
+  // committed, so that its in-memory state may differ from the stored one.
+  bool sampled_ = false;
   std::unique_ptr<Pruner> pruner_;
   // Indexed by trial number; a deque keeps element addresses stable.
   std::deque<Trial> trials_;

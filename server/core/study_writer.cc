@@ -131,10 +131,17 @@ absl::Status StudyWriter::SetStudyMetadata(
   return absl::OkStatus();
 }
 
+absl::Status StudyWriter::SetSamplerState(const std::string& state) {
+  RETURN_IF_ERROR(transaction_.SetSamplerState(state));
+  changed_anything_ = true;
+  study_.sampler_state = state;
+  return absl::OkStatus();
+}
+
 Study StudyWriter::committed_study() const {
   Study study = study_;
   study.sequence = committed_sequence();
-  study.next_trial_number += created_;
+  study.next_trial_number = next_trial_number();
   return study;
 }
 

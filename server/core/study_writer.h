@@ -33,6 +33,10 @@ class StudyWriter {
   absl::Time now() const { return now_; }
   // The study as this transaction leaves it so far.
   const Study& study() const { return study_; }
+  // The number the next trial created by this transaction gets.
+  int64_t next_trial_number() const {
+    return study_.next_trial_number + created_;
+  }
   const TrialCounts& counts() const { return counts_; }
 
   // The trial as this transaction sees it, or nullptr if it is not a trial
@@ -59,6 +63,7 @@ class StudyWriter {
   absl::Status SetStudyState(StudyState state, const std::string& reason);
   absl::Status SetStudyMetadata(
       const std::map<std::string, std::string>& metadata);
+  absl::Status SetSamplerState(const std::string& state);
 
   // For the runtime, after commit.
   const std::vector<Trial>& changed_trials() const { return changed_; }

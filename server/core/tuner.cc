@@ -2,7 +2,10 @@
 // machinery; trial operations are in tuner_trials.cc.
 #include "server/core/tuner.h"
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/random/random.h"
@@ -60,11 +63,17 @@ absl::Status Tuner::WithStudy(
   ASSIGN_OR_RETURN(std::shared_ptr<StudyRuntime> runtime, Runtime(study_id));
   absl::MutexLock lock(&runtime->mu());
   std::optional<StudyWriter> writer;
-  absl::Status status =
-      storage_.Transact(study_id, [&](StudyTransaction& transaction) {
+  absl::Status status = storage_.Transact(
+      study_id, [&](StudyTransaction& transaction) -> absl::Status {
         RETURN_IF_ERROR(runtime->Sync(transaction));
         writer.emplace(*runtime, transaction, clock_.Now());
-        return fn(*writer);
+        RETURN_IF_ERROR(fn(*writer));
+        // The sampler's state commits with the trials sampled from it; if
+        // anything fails, the next Sync puts the sampler back.
+        if (std::optional<std::string> state = runtime->ChangedSamplerState()) {
+          RETURN_IF_ERROR(writer->SetSamplerState(*state));
+        }
+        return absl::OkStatus();
       });
   if (absl::IsNotFound(status) &&
       absl::IsNotFound(storage_.GetStudy(study_id).status())) {
@@ -95,9 +104,13 @@ absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
   if (config.sampler.name.empty()) config.sampler.name = kDefaultSamplerName;
   if (config.pruner.name.empty()) config.pruner.name = kDefaultPrunerName;
   if (!input.lease_given) config.lease_duration = options_.default_lease;
+  // Seeded first, so that the sampler built below is the one the study
+  // would run (an existing study keeps its own seed).
+  if (!input.seed_given) config.seed = absl::Uniform<uint64_t>(absl::BitGen());
   // Building the algorithms checks their names and options before anything
   // is stored.
-  RETURN_IF_ERROR(samplers_.Create(config, config.sampler).status());
+  ASSIGN_OR_RETURN(std::unique_ptr<Sampler> sampler,
+                   samplers_.Create(config, config.sampler));
   RETURN_IF_ERROR(pruners_.Create(config, config.pruner).status());
 
   absl::StatusOr<Study> existing = storage_.GetStudyByName(input.name);
@@ -105,16 +118,22 @@ absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
     return existing.status();
   }
   if (!existing.ok()) {
-    if (!input.seed_given)
-      config.seed = absl::Uniform<uint64_t>(absl::BitGen());
+    std::map<std::string, std::string> metadata = std::move(input.metadata);
+    // The sampler's facts ("knob."-prefixed keys) win over user labels of
+    // the same key: they describe what the server actually runs.
+    for (auto& [key, value] : sampler->StudyMetadata()) {
+      metadata.insert_or_assign(key, std::move(value));
+    }
     absl::StatusOr<Study> created =
-        storage_.CreateStudy(input.name, config, input.metadata, clock_.Now());
+        storage_.CreateStudy(input.name, config, metadata, clock_.Now());
     if (created.ok()) return StudyInfo{*std::move(created), TrialCounts{}};
     if (!absl::IsAlreadyExists(created.status())) return created.status();
     // Created concurrently under the same name: compare with that one.
     existing = storage_.GetStudyByName(input.name);
     RETURN_IF_ERROR(existing.status());
   }
+  // Only the configs must match: metadata, the user's or the sampler's,
+  // never makes a re-create differ.
   if (!input.seed_given) config.seed = existing->config.seed;
   if (auto difference = FirstConfigDifference(existing->config, config)) {
     return absl::AlreadyExistsError(

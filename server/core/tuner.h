@@ -114,9 +114,11 @@ class Tuner {
         TunerOptions options);
 
   // Validates and stores a study; defaults are filled in (sampler "random",
-  // pruner "none", a random seed, the default lease). When the name exists
-  // with an equal config, returns that study; ALREADY_EXISTS naming the
-  // first difference otherwise.
+  // pruner "none", a random seed, the default lease). The sampler's
+  // StudyMetadata() is added to the metadata; for a key the input also
+  // has, the sampler's value is stored. When the name exists with an equal
+  // config, returns that study whatever the metadata; ALREADY_EXISTS
+  // naming the first difference otherwise.
   absl::StatusOr<StudyInfo> CreateStudy(CreateStudyInput input);
   absl::StatusOr<StudyInfo> GetStudy(int64_t study_id);
   absl::StatusOr<StudyInfo> GetStudyByName(const std::string& name);
@@ -148,7 +150,7 @@ class Tuner {
   // changed_since = sequence may see a change twice but never misses one.
   absl::StatusOr<TrialListing> ListTrials(const TrialQuery& query);
   // The best COMPLETED trial for one objective; the Pareto front for
-  // several.
+  // several; among the feasible ones (see knob::BestTrials).
   absl::StatusOr<std::vector<Trial>> BestTrials(int64_t study_id);
 
   // Marks RUNNING trials whose lease expired as STALE. Returns how many.
@@ -157,7 +159,8 @@ class Tuner {
  private:
   absl::StatusOr<std::shared_ptr<StudyRuntime>> Runtime(int64_t study_id);
   // Runs `fn` inside the study's storage transaction with its runtime
-  // synced; applies what `fn` wrote to the runtime once committed.
+  // synced, then stores the sampler's state if `fn` changed it by
+  // sampling; applies what was written to the runtime once committed.
   absl::Status WithStudy(int64_t study_id,
                          absl::FunctionRef<absl::Status(StudyWriter&)> fn);
   absl::StatusOr<StudyInfo> Info(const Study& study);

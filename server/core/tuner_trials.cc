@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/core/best_trials.h"
 #include "server/core/tuner.h"
+#include "server/model/constraints.h"
 #include "server/model/search_space.h"
 #include "server/util/status_macros.h"
 
@@ -101,6 +102,9 @@ absl::Status CheckOutcome(const StudyConfig& config,
     RETURN_IF_ERROR(
         CheckFinite(absl::StrCat("metrics[\"", name, "\"]"), value));
   }
+  if (completed) {
+    RETURN_IF_ERROR(CheckConstrainedMetricsReported(config, outcome.metrics));
+  }
   return absl::OkStatus();
 }
 
@@ -149,12 +153,12 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
                            lease_deadline, input.request_id));
       result.trials.push_back(std::move(started));
     } else {
-      const int64_t number = writer.committed_study().next_trial_number;
+      const int64_t number = writer.next_trial_number();
       std::mt19937_64 rng = TrialRng(config.seed, number);
       const std::vector<const Trial*> history = writer.AllTrials();
       SamplingContext context{config, history, number, absl::BitGenRef(rng)};
-      absl::StatusOr<ParamAssignment> params =
-          writer.runtime().sampler().Sample(context);
+      // WithStudy stores the sampler's changed state with these trials.
+      absl::StatusOr<ParamAssignment> params = writer.runtime().Sample(context);
       if (absl::IsOutOfRange(params.status())) {
         RETURN_IF_ERROR(writer.SetStudyState(
             StudyState::kCompleted, std::string(params.status().message())));
@@ -385,8 +389,8 @@ absl::StatusOr<std::vector<Trial>> Tuner::BestTrials(int64_t study_id) {
   std::vector<Trial> best;
   RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
     best.clear();
-    for (const Trial* trial : knob::BestTrials(writer.study().config.objectives,
-                                               writer.runtime().trials())) {
+    for (const Trial* trial :
+         knob::BestTrials(writer.study().config, writer.runtime().trials())) {
       best.push_back(*trial);
     }
     return absl::OkStatus();

@@ -67,6 +67,19 @@ struct Objective {
   bool operator==(const Objective&) const = default;
 };
 
+// A bound on an extra metric that a COMPLETED trial must respect to be
+// feasible (see constraints.h). Both comparisons are inclusive.
+struct OutcomeConstraint {
+  enum class Kind {
+    kMax,  // feasible when metric <= bound
+    kMin,  // feasible when metric >= bound
+  };
+  std::string metric;
+  Kind kind = Kind::kMax;
+  double bound = 0;
+  bool operator==(const OutcomeConstraint&) const = default;
+};
+
 // A pluggable algorithm (sampler or pruner) by registered name.
 struct AlgorithmSpec {
   std::string name;
@@ -87,6 +100,8 @@ struct StudyConfig {
   std::vector<ParameterSpec> parameters;
   std::vector<Objective> objectives;
   std::vector<std::string> extra_metrics;
+  // A trial is feasible when it meets all of them.
+  std::vector<OutcomeConstraint> constraints;
   AlgorithmSpec sampler;
   AlgorithmSpec pruner;
   uint64_t seed = 0;
@@ -114,6 +129,9 @@ struct Study {
   int64_t sequence = 0;
   // Number of trials ever created; the next trial gets this number.
   int64_t next_trial_number = 0;
+  // What Sampler::SaveState returned when trials were last sampled: opaque
+  // bytes that let the sampler resume. Empty when it keeps no state.
+  std::string sampler_state;
 };
 
 }  // namespace knob

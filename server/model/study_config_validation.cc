@@ -2,14 +2,17 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "server/model/constraints.h"
 #include "server/model/search_space.h"
 #include "server/model/value.h"
 #include "server/util/status_macros.h"
@@ -297,6 +300,70 @@ absl::Status CheckMetrics(const StudyConfig& config) {
   return absl::OkStatus();
 }
 
+const char* BoundField(OutcomeConstraint::Kind kind) {
+  return kind == OutcomeConstraint::Kind::kMax ? "max" : "min";
+}
+
+absl::Status CheckConstraints(const StudyConfig& config) {
+  // Where each metric's max and min constraints are.
+  struct Bounds {
+    std::optional<size_t> max;
+    std::optional<size_t> min;
+  };
+  absl::flat_hash_map<absl::string_view, Bounds> bounds_of;
+  for (size_t i = 0; i < config.constraints.size(); ++i) {
+    const OutcomeConstraint& constraint = config.constraints[i];
+    const std::string field = absl::StrCat("constraints[", i, "]");
+    const std::string metric_field =
+        absl::StrCat(field, ".metric \"", constraint.metric, "\"");
+    if (constraint.metric.empty()) {
+      return Invalid(field, ".metric: must not be empty");
+    }
+    if (!absl::c_linear_search(config.extra_metrics, constraint.metric)) {
+      const bool is_objective =
+          absl::c_any_of(config.objectives, [&](const Objective& objective) {
+            return objective.metric == constraint.metric;
+          });
+      if (is_objective) {
+        return Invalid(metric_field,
+                       ": is an objective; constraints bound extra_metrics "
+                       "(report the value under a second, extra metric name "
+                       "to bound it)");
+      }
+      return Invalid(metric_field, ": not declared in extra_metrics [",
+                     absl::StrJoin(config.extra_metrics, ", "), "]");
+    }
+    if (!std::isfinite(constraint.bound)) {
+      return Invalid(field, ".", BoundField(constraint.kind),
+                     ": must be a finite number, got ",
+                     ParamValueLabel(constraint.bound));
+    }
+    const std::string described =
+        absl::StrCat(field, " \"", DescribeConstraint(constraint), "\"");
+    Bounds& bounds = bounds_of[constraint.metric];
+    const bool is_max = constraint.kind == OutcomeConstraint::Kind::kMax;
+    std::optional<size_t>& same = is_max ? bounds.max : bounds.min;
+    if (same) {
+      return Invalid(described, ": duplicate ", BoundField(constraint.kind),
+                     " of metric \"", constraint.metric, "\" (constraints[",
+                     *same, "]); a metric takes at most one max and one min");
+    }
+    same = i;
+    if (const std::optional<size_t> other = is_max ? bounds.min : bounds.max) {
+      const OutcomeConstraint& opposite = config.constraints[*other];
+      const double max = is_max ? constraint.bound : opposite.bound;
+      const double min = is_max ? opposite.bound : constraint.bound;
+      if (min > max) {
+        return Invalid(described, ": contradicts constraints[", *other, "] \"",
+                       DescribeConstraint(opposite),
+                       "\"; no value can meet both, so no trial could be "
+                       "feasible");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckBudgets(const StudyConfig& config) {
   const StoppingCriteria& stopping = config.stopping;
   if (stopping.max_trials && *stopping.max_trials < 0) {
@@ -333,6 +400,7 @@ absl::Status CheckBudgets(const StudyConfig& config) {
 absl::Status ValidateStudyConfig(const StudyConfig& config) {
   RETURN_IF_ERROR(CheckParameters(config.parameters));
   RETURN_IF_ERROR(CheckMetrics(config));
+  RETURN_IF_ERROR(CheckConstraints(config));
   return CheckBudgets(config);
 }
 

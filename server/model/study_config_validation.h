@@ -26,6 +26,10 @@ namespace knob {
 //   shows the cycle), on a continuous float (its values never match
 //   exactly), with no values, or with a value the parent cannot take (a
 //   stepped float's value must be written as its grid point, e.g. 0.3);
+// - a constraint on an empty metric, on one that is not an extra metric
+//   (an objective's metric included), with a non-finite bound, a second
+//   max or a second min on one metric, or a min above the metric's max
+//   (no trial could be feasible);
 // - no objectives; negative max_trials, max_failed_trials or
 //   max_wall_time, an infinite max_wall_time; a lease_duration that is
 //   not positive and finite.

@@ -8,10 +8,14 @@
 #define KNOB_SERVER_SAMPLERS_SAMPLER_H_
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "absl/random/bit_gen_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "server/model/study.h"
 #include "server/model/trial.h"
@@ -45,6 +49,30 @@ class Sampler {
   // grid); the message says why and becomes the study's completion reason.
   virtual absl::StatusOr<ParamAssignment> Sample(
       const SamplingContext& context) = 0;
+
+  // Samplers whose proposals depend on more than (config, seed, history,
+  // trial number) keep that extra state here, as opaque bytes the core
+  // persists with the study in the same transaction as the trials sampled
+  // from it, so that a restarted server or another replica resumes the run
+  // instead of starting over. The bytes carry their own format version.
+  // Stateless samplers keep the defaults: no state.
+  virtual std::string SaveState() const { return {}; }
+  // Replaces the sampler's state with bytes SaveState returned, possibly
+  // in another process or an older version of the server; empty bytes
+  // mean "start over". Returns INVALID_ARGUMENT when the bytes cannot be
+  // read (another format or version); the sampler then starts over.
+  virtual absl::Status LoadState(absl::string_view state) {
+    if (state.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(
+        "sampler state: this sampler keeps no state");
+  }
+
+  // Facts about the sampler worth showing with the study (e.g. what the
+  // "auto" sampler chose and why), merged into the study's metadata when
+  // the study is created. Keys start with "knob.".
+  virtual std::map<std::string, std::string> StudyMetadata() const {
+    return {};
+  }
 };
 
 }  // namespace knob

@@ -8,12 +8,15 @@
 namespace knob {
 
 // The default sampler name when a study names none.
-inline constexpr char kDefaultSamplerName[] = "random";
+inline constexpr char kDefaultSamplerName[] = "auto";
 
 class SamplerRegistry final : public AlgorithmRegistry<Sampler> {
  public:
   // Registers the built-in samplers.
   SamplerRegistry();
+  // "auto" builds its samplers through this registry, so it stays put.
+  SamplerRegistry(const SamplerRegistry&) = delete;
+  SamplerRegistry& operator=(const SamplerRegistry&) = delete;
 };
 
 }  // namespace knob

@@ -76,9 +76,9 @@ class StudyTransaction {
   // study().sequence + 1. It becomes the study's sequence at commit if and
   // only if the transaction changed something: a successful CreateTrial,
   // StartWaitingTrial, ExtendLease, AddIntermediateValue, FinishTrial,
-  // SetStudyState or SetStudyMetadata, or an ExpireLeases that expired at
-  // least one trial. Read-only transactions and mutations that returned an
-  // error leave the study's sequence as it was.
+  // SetStudyState, SetStudyMetadata or SetSamplerState, or an ExpireLeases
+  // that expired at least one trial. Read-only transactions and mutations
+  // that returned an error leave the study's sequence as it was.
   virtual int64_t sequence() const = 0;
 
   // Every trial of the study whose sequence is greater than `after`, fully
@@ -151,6 +151,14 @@ class StudyTransaction {
   // Replaces the study's metadata (update_time = `now`).
   virtual absl::Status SetStudyMetadata(
       const std::map<std::string, std::string>& metadata, absl::Time now) = 0;
+
+  // Replaces the study's sampler state (Study::sampler_state) with `state`,
+  // any bytes (NUL and non-UTF-8 included); empty clears it. It commits
+  // with the transaction's other changes, so that the state and the trials
+  // sampled from it are stored together or not at all. update_time stays
+  // as it was: it tells users when the state or metadata changed, and the
+  // trials sampled with the new state carry their own times.
+  virtual absl::Status SetSamplerState(const std::string& state) = 0;
 };
 
 // The argument checks every implementation makes: INVALID_ARGUMENT for a
@@ -206,6 +214,8 @@ class Storage {
 
   // Studies by id. INVALID_ARGUMENT for a malformed page token or a
   // page_size <= 0. next_page_token is empty when no further study matches.
+  // Listed studies come without their sampler_state (left empty): it can be
+  // large and only the study's own transactions need it.
   virtual absl::StatusOr<Page<Study>> ListStudies(const StudyQuery& query) = 0;
 
   // Trials per state of a study (committed). NOT_FOUND for an unknown study.

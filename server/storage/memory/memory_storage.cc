@@ -109,6 +109,7 @@ class MemoryStorage final : public Storage {
         break;
       }
       page.items.push_back(study);
+      page.items.back().sampler_state.clear();
     }
     return page;
   }

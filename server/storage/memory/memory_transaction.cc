@@ -53,6 +53,9 @@ void MemoryTransaction::Commit() {
     committed.state_reason = state_reason_;
   }
   if (metadata_.has_value()) committed.metadata = *std::move(metadata_);
+  if (sampler_state_.has_value()) {
+    committed.sampler_state = *std::move(sampler_state_);
+  }
   if (update_time_.has_value()) committed.update_time = *update_time_;
 }
 
@@ -236,6 +239,12 @@ absl::Status MemoryTransaction::SetStudyMetadata(
     const std::map<std::string, std::string>& metadata, absl::Time now) {
   metadata_ = metadata;
   update_time_ = now;
+  study_changed_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status MemoryTransaction::SetSamplerState(const std::string& state) {
+  sampler_state_ = state;
   study_changed_ = true;
   return absl::OkStatus();
 }

@@ -61,6 +61,7 @@ class MemoryTransaction final : public StudyTransaction {
   absl::Status SetStudyMetadata(
       const std::map<std::string, std::string>& metadata,
       absl::Time now) override;
+  absl::Status SetSamplerState(const std::string& state) override;
 
  private:
   Trial CurrentTrial(int64_t number) const
@@ -86,6 +87,7 @@ class MemoryTransaction final : public StudyTransaction {
   std::optional<StudyState> state_;
   std::string state_reason_;
   std::optional<std::map<std::string, std::string>> metadata_;
+  std::optional<std::string> sampler_state_;
   std::optional<absl::Time> update_time_;
 };
 

@@ -41,7 +41,7 @@ namespace sql = postgres_internal::sql;
 constexpr int kMaxAttempts = 4;
 
 // The study columns of StudyColumns(), then the config.
-constexpr int kStudyConfigColumn = 9;
+constexpr int kStudyConfigColumn = 10;
 
 constexpr absl::string_view kStudyTokenPrefix = "study:";
 constexpr absl::string_view kTrialTokenPrefix = "trial:";
@@ -172,7 +172,8 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
             pg::TimestampLiteral(now),
             pg::DumpJson(pg::StudyParameterRows(config)),
             pg::DumpJson(pg::StudyObjectiveRows(config)),
-            pg::DumpJson(pg::StudyMetricNames(config)));
+            pg::DumpJson(pg::StudyMetricNames(config)),
+            pg::DumpJson(pg::StudyConstraintRows(config)));
         transaction.commit();
         Study study;
         study.id = row[0].as<int64_t>();

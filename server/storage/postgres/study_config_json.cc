@@ -286,6 +286,29 @@ absl::StatusOr<Objective> ReadObjective(const Json& json,
   return objective;
 }
 
+absl::StatusOr<OutcomeConstraint> ReadConstraint(const Json& json,
+                                                 absl::string_view path) {
+  OutcomeConstraint constraint;
+  ASSIGN_OR_RETURN(const Json* metric, Member(json, path, "metric", true));
+  ASSIGN_OR_RETURN(const Json* kind, Member(json, path, "kind", true));
+  ASSIGN_OR_RETURN(const Json* bound, Member(json, path, "bound", true));
+  ASSIGN_OR_RETURN(constraint.metric,
+                   ReadString(*metric, absl::StrCat(path, ".metric")));
+  ASSIGN_OR_RETURN(std::string k,
+                   ReadString(*kind, absl::StrCat(path, ".kind")));
+  if (k == "max") {
+    constraint.kind = OutcomeConstraint::Kind::kMax;
+  } else if (k == "min") {
+    constraint.kind = OutcomeConstraint::Kind::kMin;
+  } else {
+    return Malformed(absl::StrCat(path, ".kind"),
+                     absl::StrCat("unknown kind \"", k, "\""));
+  }
+  ASSIGN_OR_RETURN(constraint.bound,
+                   ReadDouble(*bound, absl::StrCat(path, ".bound")));
+  return constraint;
+}
+
 absl::StatusOr<AlgorithmSpec> ReadAlgorithm(const Json& json,
                                             absl::string_view path) {
   AlgorithmSpec spec;
@@ -306,8 +329,10 @@ absl::StatusOr<AlgorithmSpec> ReadAlgorithm(const Json& json,
 
 template <typename T, typename ReadFn>
 absl::StatusOr<std::vector<T>> ReadArray(const Json& object,
-                                         absl::string_view key, ReadFn read) {
-  ASSIGN_OR_RETURN(const Json* array, Member(object, "config", key, true));
+                                         absl::string_view key, ReadFn read,
+                                         bool required = true) {
+  ASSIGN_OR_RETURN(const Json* array, Member(object, "config", key, required));
+  if (array == nullptr) return std::vector<T>();
   if (!array->is_array()) return Malformed(key, "expected an array");
   std::vector<T> items;
   for (size_t i = 0; i < array->size(); ++i) {
@@ -356,6 +381,14 @@ Json StudyConfigToJson(const StudyConfig& config) {
                            ? "maximize"
                            : "minimize"}});
   }
+  Json constraints = Json::array();
+  for (const OutcomeConstraint& constraint : config.constraints) {
+    constraints.push_back(
+        {{"metric", constraint.metric},
+         {"kind",
+          constraint.kind == OutcomeConstraint::Kind::kMax ? "max" : "min"},
+         {"bound", DoubleText(constraint.bound)}});
+  }
   Json stopping = Json::object();
   if (config.stopping.max_trials.has_value()) {
     stopping["max_trials"] = *config.stopping.max_trials;
@@ -370,6 +403,7 @@ Json StudyConfigToJson(const StudyConfig& config) {
           {"parameters", std::move(parameters)},
           {"objectives", std::move(objectives)},
           {"extra_metrics", config.extra_metrics},
+          {"constraints", std::move(constraints)},
           {"sampler", AlgorithmToJson(config.sampler)},
           {"pruner", AlgorithmToJson(config.pruner)},
           {"seed", config.seed},
@@ -391,6 +425,10 @@ absl::StatusOr<StudyConfig> StudyConfigFromJson(const Json& json) {
                    ReadArray<Objective>(json, "objectives", ReadObjective));
   ASSIGN_OR_RETURN(config.extra_metrics,
                    ReadArray<std::string>(json, "extra_metrics", ReadString));
+  // Configs stored before constraints existed have none.
+  ASSIGN_OR_RETURN(config.constraints, ReadArray<OutcomeConstraint>(
+                                           json, "constraints", ReadConstraint,
+                                           /*required=*/false));
   ASSIGN_OR_RETURN(const Json* sampler,
                    Member(json, "config", "sampler", true));
   ASSIGN_OR_RETURN(config.sampler, ReadAlgorithm(*sampler, "sampler"));

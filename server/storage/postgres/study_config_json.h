@@ -6,7 +6,9 @@
 // {"string": "adam"}, {"bool": true}).
 //
 // The document carries "format": 1 so that a later server can read
-// configs written by this one.
+// configs written by this one. Outcome constraints ("constraints": [{"metric",
+// "kind": "max" or "min", "bound"}]) came later within format 1: a document
+// without them reads as a study without constraints.
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_STUDY_CONFIG_JSON_H_
 #define KNOB_SERVER_STORAGE_POSTGRES_STUDY_CONFIG_JSON_H_
 

@@ -197,6 +197,52 @@ TEST_F(CommandsTest, BestAndShow) {
   EXPECT_EQ(json["state"], "STUDY_STATE_RUNNING");
 }
 
+TEST_F(CommandsTest, ConstraintsInSpecShowAndBest) {
+  constexpr char kConstrained[] = R"(name: bounded
+config:
+  parameters:
+    - {name: x, float_domain: {min: 0, max: 1}}
+  objectives: [{metric: loss, direction: minimize}]
+  extra_metrics: [latency_ms]
+  constraints:
+    - {metric: latency_ms, max: 50}
+    - {metric: latency_ms, min: 0.5}
+)";
+  ASSERT_THAT(Run("create", {WriteSpec(kConstrained, "bounded.yaml")}), IsOk());
+  ASSERT_THAT(Run("show", {"bounded"}), IsOk());
+  EXPECT_THAT(out_.str(),
+              HasSubstr("constraints:   latency_ms <= 50, latency_ms >= 0.5"));
+
+  auto complete = [&](double loss, double latency) {
+    v1::SuggestTrialsRequest suggest;
+    suggest.set_study_id(1);
+    suggest.set_count(1);
+    suggest.set_worker_id("w");
+    absl::StatusOr<v1::SuggestTrialsResponse> response =
+        client_.SuggestTrials(suggest);
+    ASSERT_THAT(response, IsOk());
+    v1::CompleteTrialRequest request;
+    request.set_trial_id(response->trials(0).id());
+    request.set_state(v1::TRIAL_STATE_COMPLETED);
+    request.add_values(loss);
+    (*request.mutable_metrics())["latency_ms"] = latency;
+    ASSERT_THAT(client_.CompleteTrial(request), IsOk());
+  };
+  complete(1, 80);
+  ASSERT_THAT(Run("best", {"bounded"}), IsOk());
+  EXPECT_THAT(out_.str(),
+              StartsWith("no completed trial meets the constraints yet; the "
+                         "closest misses latency_ms <= 50 (got 80)\n"
+                         "best trial 0 "));
+  ASSERT_THAT(Run("studies", {}), IsOk());
+  EXPECT_THAT(out_.str(), HasSubstr("1 (#0) infeasible"));
+
+  complete(2, 30);
+  ASSERT_THAT(Run("best", {"bounded"}), IsOk());
+  EXPECT_THAT(out_.str(), StartsWith("best trial 1 "));
+  EXPECT_THAT(out_.str(), Not(HasSubstr("constraints")));
+}
+
 TEST_F(CommandsTest, PauseResumeStop) {
   CreateDemo();
   ASSERT_THAT(Run("pause", {"demo"}), IsOk());

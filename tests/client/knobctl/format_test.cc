@@ -11,6 +11,8 @@ namespace {
 using ::knob::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
 
 TEST(Table, AlignsColumnsWithoutTrailingBlanks) {
   Table table({"ID", "NAME", "STATE"});
@@ -109,6 +111,38 @@ TEST(DescribeStudy, MentionsTheEssentials) {
   EXPECT_THAT(text, HasSubstr("max_trials=10"));
   EXPECT_THAT(text, HasSubstr("1m"));
   EXPECT_THAT(text, HasSubstr("x  fixed 0.5"));
+  EXPECT_THAT(text, Not(HasSubstr("constraints")));
+}
+
+TEST(DescribeStudy, ListsConstraints) {
+  v1::Study study;
+  v1::OutcomeConstraint* latency = study.mutable_config()->add_constraints();
+  latency->set_metric("latency_ms");
+  latency->set_max(50);
+  v1::OutcomeConstraint* recall = study.mutable_config()->add_constraints();
+  recall->set_metric("recall");
+  recall->set_min(0.9);
+  EXPECT_THAT(DescribeStudy(study),
+              HasSubstr("  constraints:   latency_ms <= 50, recall >= 0.9\n"));
+}
+
+TEST(UnmetConstraints, NamesEachMissedBound) {
+  v1::StudyConfig config;
+  v1::OutcomeConstraint* latency = config.add_constraints();
+  latency->set_metric("latency_ms");
+  latency->set_max(50);
+  v1::OutcomeConstraint* recall = config.add_constraints();
+  recall->set_metric("recall");
+  recall->set_min(0.9);
+  v1::Trial trial;
+  (*trial.mutable_metrics())["latency_ms"] = 50;
+  (*trial.mutable_metrics())["recall"] = 0.95;
+  EXPECT_THAT(UnmetConstraints(config, trial), IsEmpty());
+  (*trial.mutable_metrics())["latency_ms"] = 50.5;
+  trial.mutable_metrics()->erase("recall");
+  EXPECT_THAT(UnmetConstraints(config, trial),
+              ElementsAre("latency_ms <= 50 (got 50.5)",
+                          "recall >= 0.9 (not reported)"));
 }
 
 }  // namespace

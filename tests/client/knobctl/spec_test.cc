@@ -42,7 +42,10 @@ config:
   objectives:
     - {metric: val_loss, direction: minimize}
     - {metric: acc, direction: DIRECTION_MAXIMIZE}
-  extra_metrics: [train_time]
+  extra_metrics: [train_time, model_mb]
+  constraints:
+    - {metric: train_time, max: 3600}
+    - {metric: model_mb, min: 0.5}
   sampler: {name: tpe, options: {n_startup_trials: 10, gamma: 0.25, multivariate: true, kernel: gauss}}
   pruner: {name: median}
   seed: 7
@@ -97,6 +100,13 @@ TEST(ParseStudySpec, YamlWithShorthandScalarsOfEveryKind) {
   EXPECT_EQ(config.objectives(0).direction(), v1::DIRECTION_MINIMIZE);
   EXPECT_EQ(config.objectives(1).direction(), v1::DIRECTION_MAXIMIZE);
   EXPECT_EQ(config.extra_metrics(0), "train_time");
+  ASSERT_EQ(config.constraints_size(), 2);
+  EXPECT_EQ(config.constraints(0).metric(), "train_time");
+  EXPECT_TRUE(config.constraints(0).has_max());
+  EXPECT_EQ(config.constraints(0).max(), 3600);
+  EXPECT_EQ(config.constraints(1).metric(), "model_mb");
+  EXPECT_TRUE(config.constraints(1).has_min());
+  EXPECT_EQ(config.constraints(1).min(), 0.5);
   const auto& options = config.sampler().options();
   EXPECT_EQ(options.at("n_startup_trials").int_value(), 10);
   EXPECT_EQ(options.at("gamma").double_value(), 0.25);
@@ -119,6 +129,8 @@ TEST(ParseStudySpec, JsonInBothNamingStyles) {
                                                         {"intValue": "9"}]}}
       ],
       "objectives": [{"metric": "loss", "direction": "maximize"}],
+      "extraMetrics": ["latency_ms"],
+      "constraints": [{"metric": "latency_ms", "max": 50}],
       "leaseDuration": 90,
       "stopping": {"maxFailedTrials": 3}
     }
@@ -137,6 +149,8 @@ TEST(ParseStudySpec, JsonInBothNamingStyles) {
   EXPECT_EQ(config.objectives(0).direction(), v1::DIRECTION_MAXIMIZE);
   EXPECT_EQ(config.lease_duration().seconds(), 90);
   EXPECT_EQ(config.stopping().max_failed_trials(), 3);
+  ASSERT_EQ(config.constraints_size(), 1);
+  EXPECT_EQ(config.constraints(0).max(), 50);
 }
 
 TEST(ParseStudySpec, SniffsTheFormat) {

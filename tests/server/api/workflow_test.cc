@@ -5,7 +5,9 @@
 
 namespace knob::testing {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Key;
 
 TEST_P(ApiTest, StudyLifecycle) {
   v1::CreateStudyRequest request = BasicStudyRequest("lifecycle");
@@ -13,9 +15,12 @@ TEST_P(ApiTest, StudyLifecycle) {
   (*request.mutable_metadata())["owner"] = "vision-team";
   const v1::Study created = MustCreate(request);
   EXPECT_EQ(created.state(), v1::STUDY_STATE_RUNNING);
-  EXPECT_EQ(created.config().sampler().name(), "random");
+  EXPECT_EQ(created.config().sampler().name(), "auto");
   EXPECT_EQ(created.config().seed(), 7u);
   EXPECT_EQ(created.metadata().at("owner"), "vision-team");
+  // The default sampler says what it chose, and why.
+  EXPECT_THAT(created.metadata(), Contains(Key("knob.sampler.auto")));
+  EXPECT_THAT(created.metadata(), Contains(Key("knob.sampler.auto_reason")));
 
   grpc::ClientContext get_context;
   v1::GetStudyRequest get;

@@ -11,8 +11,10 @@ using ::testing::HasSubstr;
 TEST_F(TunerTest, CreateFillsDefaults) {
   StudyConfig config = BasicConfig();
   StudyInfo study = Create("defaults", config, /*seed_given=*/false);
-  EXPECT_EQ(study.study.config.sampler.name, "random");
+  EXPECT_EQ(study.study.config.sampler.name, "auto");
   EXPECT_EQ(study.study.config.pruner.name, "none");
+  // The default sampler records what it chose.
+  EXPECT_TRUE(study.study.metadata.contains("knob.sampler.auto"));
   EXPECT_EQ(study.study.config.lease_duration, absl::Minutes(5));
   EXPECT_EQ(study.study.state, StudyState::kRunning);
 }
@@ -35,6 +37,38 @@ TEST_F(TunerTest, CreateWithAnotherConfigNamesTheDifference) {
   auto listed = tuner_->ListStudies({std::nullopt, 100, ""});
   ASSERT_OK(listed);
   EXPECT_EQ(listed->items.size(), 1u);
+}
+
+TEST_F(TunerTest, CreateWithOtherConstraintsNamesTheConstraint) {
+  StudyConfig config = BasicConfig();
+  config.extra_metrics = {"accuracy", "latency_ms"};
+  config.constraints = {{"accuracy", OutcomeConstraint::Kind::kMin, 0.8},
+                        {"latency_ms", OutcomeConstraint::Kind::kMax, 50}};
+  Create("constrained", config);
+  StudyConfig other = config;
+  other.constraints[1].bound = 40;
+  EXPECT_THAT(tuner_->CreateStudy({"constrained", other, true, false, {}}),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("config.constraints[1] is \"latency_ms <= "
+                                 "50\" in the existing study, \"latency_ms "
+                                 "<= 40\" in the request")));
+  other.constraints.pop_back();
+  EXPECT_THAT(tuner_->CreateStudy({"constrained", other, true, false, {}}),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("config.constraints is [accuracy >= 0.8, "
+                                 "latency_ms <= 50] in the existing study, "
+                                 "[accuracy >= 0.8] in the request")));
+  other.constraints = config.constraints;
+  other.constraints[0].kind = OutcomeConstraint::Kind::kMax;
+  other.constraints[0].bound = 1;
+  EXPECT_THAT(tuner_->CreateStudy({"constrained", other, true, false, {}}),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("config.constraints[0] is \"accuracy >= "
+                                 "0.8\"")));
+  ASSERT_OK_AND_ASSIGN(
+      StudyInfo same,
+      tuner_->CreateStudy({"constrained", config, true, false, {}}));
+  EXPECT_EQ(same.study.config.constraints, config.constraints);
 }
 
 TEST_F(TunerTest, CreateRejectsUnknownSamplerAndStoresNothing) {

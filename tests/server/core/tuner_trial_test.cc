@@ -10,6 +10,7 @@
 namespace knob::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -175,6 +176,38 @@ TEST_F(TunerTest, CompleteValidatesValues) {
   EXPECT_THAT(done.values, ElementsAre(1.0));
   EXPECT_EQ(done.metrics.at("accuracy"), 0.9);
   EXPECT_FALSE(done.lease_deadline.has_value());
+}
+
+TEST_F(TunerTest, CompletedTrialMustReportEveryConstrainedMetric) {
+  StudyConfig config = BasicConfig();
+  config.extra_metrics = {"accuracy", "latency_ms"};
+  config.constraints = {{"latency_ms", OutcomeConstraint::Kind::kMax, 50}};
+  const int64_t id = Create("constrained", config).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  ASSERT_OK_AND_ASSIGN(StudyInfo before, tuner_->GetStudy(id));
+  CompleteInput input;
+  input.trial_id = trial_id;
+  input.outcome.values = {1.0};
+  input.outcome.metrics = {{"accuracy", 0.9}};
+  EXPECT_THAT(tuner_->Complete(input),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("metrics[\"latency_ms\"]: missing"),
+                             HasSubstr("constraints[0] (latency_ms <= 50)"))));
+  ASSERT_OK_AND_ASSIGN(Trial unchanged, tuner_->GetTrial(trial_id));
+  EXPECT_EQ(unchanged.state, TrialState::kRunning);
+  ASSERT_OK_AND_ASSIGN(StudyInfo after, tuner_->GetStudy(id));
+  EXPECT_EQ(after.study.sequence, before.study.sequence);
+
+  // Failing or pruning a trial needs no metrics; an infeasible value is
+  // recorded like any other.
+  CompleteInput pruned;
+  pruned.trial_id = SuggestOne(id).trials.at(0).id;
+  pruned.outcome.state = TrialState::kPruned;
+  EXPECT_OK(tuner_->Complete(pruned));
+  input.outcome.metrics = {{"accuracy", 0.9}, {"latency_ms", 80}};
+  ASSERT_OK_AND_ASSIGN(Trial done, tuner_->Complete(input));
+  EXPECT_EQ(done.state, TrialState::kCompleted);
+  EXPECT_EQ(done.metrics.at("latency_ms"), 80);
 }
 
 TEST_F(TunerTest, CompletingTwiceFailsUnlessItIsTheSameRequest) {
@@ -384,6 +417,31 @@ TEST_F(TunerTest, BestTrialHonoursTheDirection) {
   ASSERT_OK_AND_ASSIGN(std::vector<Trial> best, tuner_->BestTrials(id));
   ASSERT_EQ(best.size(), 1u);
   EXPECT_THAT(best[0].values, ElementsAre(0.9));
+}
+
+TEST_F(TunerTest, BestTrialIsTheBestFeasibleOne) {
+  StudyConfig config = BasicConfig();
+  config.extra_metrics = {"latency_ms"};
+  config.constraints = {{"latency_ms", OutcomeConstraint::Kind::kMax, 50}};
+  const int64_t id = Create("feasible-best", config).study.id;
+  auto complete = [&](double loss, double latency) {
+    CompleteInput input;
+    input.trial_id = SuggestOne(id).trials.at(0).id;
+    input.outcome.values = {loss};
+    input.outcome.metrics = {{"latency_ms", latency}};
+    return tuner_->Complete(input).status();
+  };
+  ASSERT_OK(complete(0.1, 75));
+  ASSERT_OK(complete(0.2, 60));
+  // Nothing feasible yet: the closest miss.
+  ASSERT_OK_AND_ASSIGN(std::vector<Trial> best, tuner_->BestTrials(id));
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_EQ(best[0].number, 1);
+  ASSERT_OK(complete(0.9, 50));
+  ASSERT_OK(complete(0.05, 51));
+  ASSERT_OK_AND_ASSIGN(best, tuner_->BestTrials(id));
+  ASSERT_EQ(best.size(), 1u);
+  EXPECT_EQ(best[0].number, 2);
 }
 
 TEST_F(TunerTest, BestTrialsOfTwoObjectivesAreTheParetoFront) {

@@ -1,5 +1,7 @@
 #include "server/model/study_config_validation.h"
 
+#include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -242,6 +244,67 @@ TEST(StudyConfigValidation, RejectsMalformedMetricName) {
   StudyConfig config = ConfigWith({Float("x", 0, 1)});
   config.objectives[0].metric = "val loss";
   ExpectInvalid(config, {"objectives[0].metric \"val loss\"", "' '"});
+}
+
+StudyConfig ConstrainedConfig(std::vector<OutcomeConstraint> constraints) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.extra_metrics = {"latency_ms", "recall"};
+  config.constraints = std::move(constraints);
+  return config;
+}
+
+constexpr auto kMax = OutcomeConstraint::Kind::kMax;
+constexpr auto kMin = OutcomeConstraint::Kind::kMin;
+
+TEST(StudyConfigValidation, AcceptsConstraintsOnExtraMetrics) {
+  // Both bounds of one metric make a range; min == max pins it.
+  EXPECT_THAT(
+      ValidateStudyConfig(ConstrainedConfig({{"latency_ms", kMax, 50},
+                                             {"recall", kMin, 0.9},
+                                             {"recall", kMax, 0.99},
+                                             {"latency_ms", kMin, 50}})),
+      IsOk());
+}
+
+TEST(StudyConfigValidation, RejectsConstraintOnUndeclaredMetric) {
+  ExpectInvalid(
+      ConstrainedConfig({{"recall", kMin, 0.9}, {"memory_mb", kMax, 100}}),
+      {"constraints[1].metric \"memory_mb\"",
+       "not declared in extra_metrics [latency_ms, recall]"});
+  ExpectInvalid(ConstrainedConfig({{"", kMax, 1}}),
+                {"constraints[0].metric", "must not be empty"});
+}
+
+TEST(StudyConfigValidation, RejectsConstraintOnAnObjective) {
+  ExpectInvalid(
+      ConstrainedConfig({{"loss", kMax, 1}}),
+      {"constraints[0].metric \"loss\"", "is an objective", "extra_metrics"});
+}
+
+TEST(StudyConfigValidation, RejectsNonFiniteConstraintBound) {
+  ExpectInvalid(ConstrainedConfig({{"latency_ms", kMax, std::nan("")}}),
+                {"constraints[0].max", "finite", "got nan"});
+  ExpectInvalid(ConstrainedConfig({{"recall", kMin,
+                                    -std::numeric_limits<double>::infinity()}}),
+                {"constraints[0].min", "finite", "got -inf"});
+}
+
+TEST(StudyConfigValidation, RejectsASecondBoundInTheSameDirection) {
+  ExpectInvalid(ConstrainedConfig({{"latency_ms", kMax, 50},
+                                   {"recall", kMin, 0.9},
+                                   {"latency_ms", kMax, 40}}),
+                {"constraints[2] \"latency_ms <= 40\"", "duplicate max",
+                 "constraints[0]"});
+  ExpectInvalid(
+      ConstrainedConfig({{"recall", kMin, 0.9}, {"recall", kMin, 0.9}}),
+      {"constraints[1] \"recall >= 0.9\"", "duplicate min"});
+}
+
+TEST(StudyConfigValidation, RejectsBoundsNoValueCanMeet) {
+  ExpectInvalid(
+      ConstrainedConfig({{"recall", kMax, 0.8}, {"recall", kMin, 0.9}}),
+      {"constraints[1] \"recall >= 0.9\"",
+       "contradicts constraints[0] \"recall <= 0.8\""});
 }
 
 TEST(StudyConfigValidation, RejectsNegativeBudgets) {

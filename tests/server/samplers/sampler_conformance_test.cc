@@ -26,7 +26,9 @@ using ::knob::testing::Param;
 using ::knob::testing::SampleNext;
 using ::knob::testing::SamplerSpec;
 using ::knob::testing::Space;
+using ::knob::testing::StatusIs;
 using ::knob::testing::When;
+using ::testing::_;
 
 struct NamedSpace {
   std::string name;
@@ -148,7 +150,9 @@ TEST_P(SamplerConformance, SameSeedNumberAndHistoryGiveSameParams) {
   if (first == nullptr || second == nullptr || third == nullptr) return;
   History history;
   const std::vector<ParamAssignment> recorded = Run(*first, history, 20);
-  // A second instance that never saw the history agrees with the first.
+  // A second instance that never saw the history agrees with the first
+  // once it holds the first's persisted state, as after a restart.
+  ASSERT_OK(second->LoadState(first->SaveState()));
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(ParamAssignment a,
                          SampleNext(*first, config(), history));
@@ -167,6 +171,110 @@ TEST_P(SamplerConformance, SuccessiveTrialsMostlyDiffer) {
   const std::vector<ParamAssignment> samples = Run(*sampler, history, 100);
   const std::set<ParamAssignment> distinct(samples.begin(), samples.end());
   EXPECT_GE(distinct.size(), 90u);
+}
+
+// A loss every space can be scored on: how far each numeric parameter is
+// from a third of its range, plus a penalty per categorical choice index.
+double Loss(const StudyConfig& config, const ParamAssignment& params) {
+  double loss = 0;
+  for (const ParameterSpec& spec : config.parameters) {
+    auto value = params.find(spec.name);
+    if (value == params.end()) continue;
+    if (const auto* d = std::get_if<FloatDomain>(&spec.domain)) {
+      const double x =
+          (ParamValueAsDouble(value->second) - d->min) / (d->max - d->min);
+      loss += (x - 0.33) * (x - 0.33);
+    } else if (const auto* d = std::get_if<IntDomain>(&spec.domain)) {
+      const double x = (ParamValueAsDouble(value->second) - d->min) /
+                       static_cast<double>(d->max - d->min);
+      loss += (x - 0.33) * (x - 0.33);
+    } else if (std::holds_alternative<CategoricalDomain>(spec.domain)) {
+      loss +=
+          0.1 * static_cast<double>(*DomainIndex(spec.domain, value->second));
+    }
+  }
+  return loss;
+}
+
+TEST_P(SamplerConformance, CopesWithFinishedFailedPrunedAndPendingTrials) {
+  std::unique_ptr<Sampler> sampler = NewSampler();
+  if (sampler == nullptr) return;
+  History history;
+  for (int i = 0; i < 80; ++i) {
+    ASSERT_OK_AND_ASSIGN(ParamAssignment params,
+                         SampleNext(*sampler, config(), history));
+    EXPECT_OK(NormalizeAssignment(config(), params));
+    const double loss = Loss(config(), params);
+    const int64_t number = history.Add(std::move(params)).number;
+    // Every kind of ending a study sees, including the last few trials
+    // still running while the next ones are sampled.
+    switch (i % 7) {
+      case 0:
+        history.Finish(number, TrialState::kFailed);
+        break;
+      case 1:
+        history.Finish(number, TrialState::kPruned);
+        break;
+      case 2:
+        history.Finish(number, TrialState::kStale);
+        break;
+      case 3:
+        break;
+      default:
+        history.Finish(number, TrialState::kCompleted, {loss});
+    }
+  }
+}
+
+TEST_P(SamplerConformance, RestoredStateContinuesTheRun) {
+  std::unique_ptr<Sampler> original = NewSampler();
+  std::unique_ptr<Sampler> restarted = NewSampler();
+  if (original == nullptr || restarted == nullptr) return;
+  History history;
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK_AND_ASSIGN(ParamAssignment params,
+                         SampleNext(*original, config(), history));
+    const double loss = Loss(config(), params);
+    const int64_t number = history.Add(std::move(params)).number;
+    history.Finish(number, TrialState::kCompleted, {loss});
+  }
+  ASSERT_OK(restarted->LoadState(original->SaveState()));
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(ParamAssignment a,
+                         SampleNext(*original, config(), history));
+    ASSERT_OK_AND_ASSIGN(ParamAssignment b,
+                         SampleNext(*restarted, config(), history));
+    EXPECT_EQ(a, b) << "trial " << history.next_number();
+    history.Add(std::move(a));
+  }
+}
+
+TEST_P(SamplerConformance, UnreadableStateIsRejected) {
+  std::unique_ptr<Sampler> sampler = NewSampler();
+  if (sampler == nullptr) return;
+  EXPECT_THAT(sampler->LoadState("\x07 not a sampler state"),
+              StatusIs(absl::StatusCode::kInvalidArgument, _));
+  EXPECT_OK(sampler->LoadState(""));
+  History history;
+  EXPECT_EQ(Run(*sampler, history, 3).size(), 3u);
+}
+
+TEST_P(SamplerConformance, ConcurrentTrialsOfOneCallDiffer) {
+  std::unique_ptr<Sampler> sampler = NewSampler();
+  if (sampler == nullptr) return;
+  History history;
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK_AND_ASSIGN(ParamAssignment params,
+                         SampleNext(*sampler, config(), history));
+    const double loss = Loss(config(), params);
+    const int64_t number = history.Add(std::move(params)).number;
+    history.Finish(number, TrialState::kCompleted, {loss});
+  }
+  // A suggest call with count 8: each proposal joins the history as a
+  // running trial before the next is sampled.
+  const std::vector<ParamAssignment> batch = Run(*sampler, history, 8);
+  const std::set<ParamAssignment> distinct(batch.begin(), batch.end());
+  EXPECT_GE(distinct.size(), 7u);
 }
 
 std::string CaseName(const ::testing::TestParamInfo<Case>& info) {

@@ -46,6 +46,18 @@ class History {
     return trial;
   }
 
+  // Ends the trial numbered `number` (which must be in the history) in
+  // `state`, with `values` when COMPLETED.
+  void Finish(int64_t number, TrialState state,
+              std::vector<double> values = {}) {
+    for (Trial& trial : trials_) {
+      if (trial.number != number) continue;
+      trial.state = state;
+      trial.values = std::move(values);
+      return;
+    }
+  }
+
   // Forgets the newest trials, as when a suggest call never committed.
   void Truncate(size_t size) {
     trials_.resize(size);

@@ -118,6 +118,8 @@ StudyConfig FullConfig() {
   config.objectives = {{"loss", Direction::kMinimize},
                        {"accuracy", Direction::kMaximize}};
   config.extra_metrics = {"latency_ms", "memory_mb"};
+  config.constraints = {{"latency_ms", OutcomeConstraint::Kind::kMax, 250.5},
+                        {"memory_mb", OutcomeConstraint::Kind::kMin, -0.25}};
   config.sampler = {"tpe",
                     {{"n_startup_trials", int64_t{10}},
                      {"gamma", 0.25},
@@ -186,6 +188,7 @@ void ExpectSameConfig(const StudyConfig& actual, const StudyConfig& expected) {
         << "direction of " << expected.objectives[i].metric;
   }
   EXPECT_EQ(actual.extra_metrics, expected.extra_metrics);
+  EXPECT_EQ(actual.constraints, expected.constraints);
   EXPECT_EQ(actual.sampler.name, expected.sampler.name);
   EXPECT_EQ(actual.sampler.options, expected.sampler.options);
   EXPECT_EQ(actual.pruner.name, expected.pruner.name);
@@ -211,6 +214,9 @@ void ExpectSameStudy(const Study& actual, const Study& expected) {
   EXPECT_EQ(actual.update_time, expected.update_time);
   EXPECT_EQ(actual.sequence, expected.sequence);
   EXPECT_EQ(actual.next_trial_number, expected.next_trial_number);
+  // Sizes first: a failure need not print a large state.
+  EXPECT_EQ(actual.sampler_state.size(), expected.sampler_state.size());
+  EXPECT_TRUE(actual.sampler_state == expected.sampler_state);
 }
 
 void ExpectSameTrials(const std::vector<Trial>& actual,

@@ -144,6 +144,7 @@ TEST_P(StorageConformanceTest, CallbackErrorRollsBackEveryChange) {
                 .status());
         RETURN_IF_ERROR(txn.SetStudyState(StudyState::kStopped, "x", At(2)));
         RETURN_IF_ERROR(txn.SetStudyMetadata({{"owner", "bo"}}, At(2)));
+        RETURN_IF_ERROR(txn.SetSamplerState("discarded"));
         EXPECT_EQ(txn.CountTrials()->running, 3);
         return failure;
       });

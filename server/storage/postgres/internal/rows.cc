@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "nlohmann/json.hpp"
+#include "pqxx/binarystring"
 #include "server/storage/postgres/internal/codec.h"
 #include "server/util/status_macros.h"
 
@@ -26,6 +27,7 @@ enum StudyColumn {
   kStudyUpdateTime,
   kStudySequence,
   kStudyNextTrialNumber,
+  kStudySamplerState,
 };
 
 enum TrialColumn {
@@ -134,11 +136,11 @@ absl::Status ReadChildren(const pqxx::row& row, Trial& trial) {
   return absl::OkStatus();
 }
 
-std::string BuildStudyColumns() {
+std::string BuildStudyColumns(absl::string_view sampler_state) {
   return absl::StrCat(
       "s.id, s.name, s.state, s.state_reason, s.metadata::text, ",
       MicrosOf("s.create_time"), ", ", MicrosOf("s.update_time"),
-      ", s.sequence, s.next_trial_number");
+      ", s.sequence, s.next_trial_number, ", sampler_state);
 }
 
 std::string BuildTrialColumns() {
@@ -166,7 +168,13 @@ std::string BuildTrialColumns() {
 
 const std::string& StudyColumns() {
   static const std::string* const columns =
-      new std::string(BuildStudyColumns());
+      new std::string(BuildStudyColumns("s.sampler_state"));
+  return *columns;
+}
+
+const std::string& StudyColumnsWithoutSamplerState() {
+  static const std::string* const columns =
+      new std::string(BuildStudyColumns("NULL::bytea"));
   return *columns;
 }
 
@@ -191,6 +199,10 @@ absl::StatusOr<Study> StudyFromRow(const pqxx::row& row, StudyConfig config) {
   study.update_time = FromMicros(row[kStudyUpdateTime].as<int64_t>());
   study.sequence = row[kStudySequence].as<int64_t>();
   study.next_trial_number = row[kStudyNextTrialNumber].as<int64_t>();
+  if (!row[kStudySamplerState].is_null()) {
+    // bytea arrives hex-escaped in text results; binarystring decodes it.
+    study.sampler_state = pqxx::binarystring(row[kStudySamplerState]).str();
+  }
   study.config = std::move(config);
   return study;
 }

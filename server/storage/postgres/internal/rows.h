@@ -19,6 +19,9 @@ namespace knob::postgres_internal {
 // The select list StudyFromRow reads, for `knob.study s`. The config is
 // not part of it: a statement that needs it appends `s.config::text`.
 const std::string& StudyColumns();
+// The same with NULL in place of the sampler state, for listings, which
+// leave it out.
+const std::string& StudyColumnsWithoutSamplerState();
 
 // The select list TrialFromRow reads, for `knob.trial t`.
 const std::string& TrialColumns();

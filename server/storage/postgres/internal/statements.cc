@@ -9,10 +9,11 @@ namespace knob::postgres_internal::sql {
 namespace {
 
 // One statement creates the study and its normalized search space,
-// objectives and extra metrics. $1 name, $2 config, $3 metadata, $4 sampler,
-// $5 pruner, $6 seed, $7 max_trials, $8 max_failed_trials, $9 max_wall_time,
-// $10 lease_duration, $11 now, $12 parameter rows, $13 objective rows,
-// $14 extra metric names; all JSON as text.
+// objectives, extra metrics and constraints. $1 name, $2 config, $3 metadata,
+// $4 sampler, $5 pruner, $6 seed, $7 max_trials, $8 max_failed_trials,
+// $9 max_wall_time, $10 lease_duration, $11 now, $12 parameter rows,
+// $13 objective rows, $14 extra metric names, $15 constraint rows; all JSON
+// as text.
 constexpr char kStudyCreateSql[] = R"sql(
 WITH s AS (
   INSERT INTO knob.study (name, state, config, metadata, sampler, pruner,
@@ -43,6 +44,12 @@ WITH s AS (
   INSERT INTO knob.study_metric (study_id, position, name)
   SELECT s.id, x.ordinality - 1, x.name
   FROM s, jsonb_array_elements_text($14::jsonb) WITH ORDINALITY AS x(name, ordinality)
+), c AS (
+  INSERT INTO knob.study_constraint (study_id, position, metric, comparison,
+                                     bound)
+  SELECT s.id, x.position, x.metric, x.comparison, x.bound::double precision
+  FROM s, jsonb_to_recordset($15::jsonb)
+          AS x(position integer, metric text, comparison text, bound text)
 )
 SELECT id FROM s
 )sql";
@@ -140,6 +147,9 @@ RETURNING id
 void PrepareStatements(pqxx::connection_base& connection) {
   const std::string study_select = absl::StrCat(
       "SELECT ", StudyColumns(), ", s.config::text ", "FROM knob.study s ");
+  const std::string study_list_select =
+      absl::StrCat("SELECT ", StudyColumnsWithoutSamplerState(),
+                   ", s.config::text ", "FROM knob.study s ");
   const std::string trial_select =
       absl::StrCat("SELECT ", TrialColumns(), " FROM knob.trial t ");
 
@@ -147,7 +157,7 @@ void PrepareStatements(pqxx::connection_base& connection) {
   connection.prepare(kStudyGet, study_select + "WHERE s.id = $1");
   connection.prepare(kStudyGetByName, study_select + "WHERE s.name = $1");
   connection.prepare(kStudyList,
-                     study_select +
+                     study_list_select +
                          "WHERE ($1::text IS NULL OR s.state = $1::text) "
                          "AND s.id > $2 ORDER BY s.id LIMIT $3");
   connection.prepare(kStudyExists, "SELECT 1 FROM knob.study WHERE id = $1");
@@ -168,6 +178,8 @@ void PrepareStatements(pqxx::connection_base& connection) {
   connection.prepare(kStudySetMetadata,
                      "UPDATE knob.study SET metadata = $2::jsonb, "
                      "update_time = $3::timestamptz WHERE id = $1");
+  connection.prepare(kStudySetSamplerState,
+                     "UPDATE knob.study SET sampler_state = $2 WHERE id = $1");
 
   connection.prepare(kTrialCounts,
                      "SELECT state, count(*) FROM knob.trial "

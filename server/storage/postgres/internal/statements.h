@@ -25,6 +25,8 @@ inline constexpr char kStudyCommit[] = "study_commit";
 inline constexpr char kStudySetState[] = "study_set_state";
 // id, metadata, update_time
 inline constexpr char kStudySetMetadata[] = "study_set_metadata";
+// id, sampler state (bytea, sent as a binary parameter) or NULL
+inline constexpr char kStudySetSamplerState[] = "study_set_sampler_state";
 
 // Trials.
 inline constexpr char kTrialCounts[] = "trial_counts";   // study

@@ -79,6 +79,20 @@ Json StudyObjectiveRows(const StudyConfig& config) {
   return rows;
 }
 
+Json StudyConstraintRows(const StudyConfig& config) {
+  Json rows = Json::array();
+  for (size_t i = 0; i < config.constraints.size(); ++i) {
+    const OutcomeConstraint& constraint = config.constraints[i];
+    rows.push_back(
+        {{"position", i},
+         {"metric", constraint.metric},
+         {"comparison",
+          constraint.kind == OutcomeConstraint::Kind::kMax ? "<=" : ">="},
+         {"bound", DoubleLiteral(constraint.bound)}});
+  }
+  return rows;
+}
+
 Json StudyMetricNames(const StudyConfig& config) {
   return Json(config.extra_metrics);
 }

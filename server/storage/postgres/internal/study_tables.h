@@ -1,5 +1,6 @@
 // The normalized copy of a StudyConfig that analysts query
-// (knob.study_parameter, knob.study_objective, knob.study_metric), as JSON
+// (knob.study_parameter, knob.study_objective, knob.study_metric,
+// knob.study_constraint), as JSON
 // arrays of rows for jsonb_to_recordset. The server itself reloads configs
 // from knob.study.config.
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STUDY_TABLES_H_
@@ -14,6 +15,8 @@ nlohmann::json StudyParameterRows(const StudyConfig& config);
 nlohmann::json StudyObjectiveRows(const StudyConfig& config);
 // The extra metric names, in order.
 nlohmann::json StudyMetricNames(const StudyConfig& config);
+// Comparison "<=" for a max, ">=" for a min.
+nlohmann::json StudyConstraintRows(const StudyConfig& config);
 
 }  // namespace knob::postgres_internal
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
+#include "pqxx/binarystring"
 #include "server/storage/postgres/internal/codec.h"
 #include "server/storage/postgres/internal/rows.h"
 #include "server/storage/postgres/internal/statements.h"
@@ -200,6 +201,23 @@ absl::Status PostgresStudyTransaction::SetStudyMetadata(
     transaction_.exec_prepared0(sql::kStudySetMetadata, study_.id,
                                 StringMapToJson(metadata),
                                 TimestampLiteral(now));
+    changed_ = true;
+    return absl::OkStatus();
+  });
+}
+
+absl::Status PostgresStudyTransaction::SetSamplerState(
+    const std::string& state) {
+  return Run("setting the sampler state", [&] {
+    if (state.empty()) {
+      transaction_.exec_prepared0(sql::kStudySetSamplerState, study_.id,
+                                  nullptr);
+    } else {
+      // A binary parameter: the bytes go to the server as they are, with
+      // no escaping and no text encoding to trip over.
+      transaction_.exec_prepared0(sql::kStudySetSamplerState, study_.id,
+                                  pqxx::binarystring(state));
+    }
     changed_ = true;
     return absl::OkStatus();
   });

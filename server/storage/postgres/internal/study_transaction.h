@@ -52,6 +52,7 @@ class PostgresStudyTransaction final : public StudyTransaction {
   absl::Status SetStudyMetadata(
       const std::map<std::string, std::string>& metadata,
       absl::Time now) override;
+  absl::Status SetSamplerState(const std::string& state) override;
 
   // The first database failure any method ran into. The database has then
   // aborted the transaction, so every later call fails the same way and

@@ -1,8 +1,10 @@
 // Applying the embedded migrations: on an empty database, again, from
-// several replicas at once, and refusing what must not happen.
+// several replicas at once, over data an older schema stored, and refusing
+// what must not happen.
 #include "server/storage/postgres/migrator.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +16,8 @@
 #include "pqxx/nontransaction"
 #include "pqxx/result"
 #include "server/storage/postgres/embedded_migrations.h"
+#include "server/storage/postgres/postgres_storage.h"
+#include "server/storage/postgres/study_config_json.h"
 #include "tests/server/storage/postgres/test_database.h"
 #include "tests/testing/status_matchers.h"
 
@@ -157,6 +161,43 @@ TEST(Migrator, FailedMigrationIsRolledBackAndNamed) {
   EXPECT_FALSE(TableExists(database->url(), "knob.half_done"));
   // The migrations before it stay applied.
   EXPECT_EQ(Version(database->url()), broken_version - 1);
+}
+
+TEST(Migrator, StudiesFromBeforeSamplerStateGainNone) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestDatabase> database,
+                       TestDatabase::Create(/*migrated=*/false));
+  const std::vector<Migration>& migrations = EmbeddedMigrations();
+  ASSERT_OK(ApplyMigrations(database->url(), {migrations[0]}).status());
+  StudyConfig config;
+  config.parameters = {{"x", FloatDomain{0, 1, false, std::nullopt}}};
+  config.objectives = {{"loss", Direction::kMinimize}};
+  config.sampler.name = "random";
+  config.pruner.name = "none";
+  {
+    // A study as a server of schema version 1 stored it.
+    pqxx::connection connection(database->url());
+    pqxx::nontransaction session(connection);
+    session.exec_params(
+        "INSERT INTO knob.study (name, state, config, sampler, pruner, seed, "
+        "lease_duration, create_time, update_time) "
+        "VALUES ('old', 'RUNNING', $1::jsonb, 'random', 'none', 0, "
+        "'5 minutes', now(), now())",
+        StudyConfigToJson(config).dump());
+  }
+
+  ASSERT_OK(ApplyMigrations(database->url()).status());
+  PostgresStorageOptions options;
+  options.database_url = database->url();
+  options.pool_size = 1;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Storage> storage,
+                       OpenPostgresStorage(options));
+  ASSERT_OK_AND_ASSIGN(Study old, storage->GetStudyByName("old"));
+  EXPECT_THAT(old.sampler_state, IsEmpty());
+  ASSERT_OK(storage->Transact(old.id, [](StudyTransaction& txn) {
+    return txn.SetSamplerState("resumable");
+  }));
+  ASSERT_OK_AND_ASSIGN(old, storage->GetStudy(old.id));
+  EXPECT_EQ(old.sampler_state, "resumable");
 }
 
 TEST(Migrator, UnreachableDatabaseIsUnavailable) {

@@ -75,8 +75,14 @@ class SchemaTest : public ::testing::Test {
   // failed, one running trial).
   Study MakeStudy(const std::string& name, Direction direction,
                   const std::vector<double>& accuracies) {
-    absl::StatusOr<Study> study =
-        storage_->CreateStudy(name, MixedConfig(direction), {}, kNow);
+    return MakeStudy(name, MixedConfig(direction), accuracies);
+  }
+
+  // The same with any config over MixedConfig's space and metrics; trial i
+  // reports memory_mb = 100 * i.
+  Study MakeStudy(const std::string& name, const StudyConfig& config,
+                  const std::vector<double>& accuracies) {
+    absl::StatusOr<Study> study = storage_->CreateStudy(name, config, {}, kNow);
     EXPECT_OK(study.status());
     if (!study.ok()) return {};
     EXPECT_OK(storage_->Transact(
@@ -231,6 +237,76 @@ TEST_F(SchemaTest, BestTrialsHonorTheDirection) {
   (void)minimized;
 }
 
+StudyConfig MemoryBetween(double min, double max) {
+  StudyConfig config = MixedConfig(Direction::kMaximize);
+  config.constraints = {{"memory_mb", OutcomeConstraint::Kind::kMax, max},
+                        {"memory_mb", OutcomeConstraint::Kind::kMin, min}};
+  return config;
+}
+
+TEST_F(SchemaTest, ConstraintsAreNormalized) {
+  Study study = MakeStudy("bounded", MemoryBetween(50, 150.25), {});
+  MakeStudy("unbounded", Direction::kMaximize, {});
+  EXPECT_THAT(Column("SELECT concat_ws(' ', s.name, c.position, c.metric, "
+                     "c.comparison, c.bound) FROM knob.study_constraint c "
+                     "JOIN knob.study s ON s.id = c.study_id "
+                     "ORDER BY s.id, c.position"),
+              ElementsAre("bounded 0 memory_mb <= 150.25",
+                          "bounded 1 memory_mb >= 50"));
+  // Deleting the study deletes its constraints.
+  ASSERT_OK(storage_->DeleteStudy(study.id));
+  EXPECT_THAT(Column("SELECT count(*) FROM knob.study_constraint"),
+              ElementsAre("0"));
+}
+
+TEST_F(SchemaTest, FeasibilityDecidesTheBestTrial) {
+  // Accuracies 0.5, 0.7, 0.9 with memory_mb 0, 100, 200: only trial 1 lies
+  // in [50, 150].
+  Study bounded = MakeStudy("bounded", MemoryBetween(50, 150), {0.5, 0.7, 0.9});
+  // On the bound is feasible.
+  MakeStudy("edge", MemoryBetween(100, 100), {0.5, 0.7, 0.9});
+  MakeStudy("impossible", MemoryBetween(1000, 2000), {0.5, 0.7});
+  MakeStudy("free", Direction::kMaximize, {0.5, 0.7, 0.9});
+  EXPECT_THAT(
+      Column("SELECT concat_ws(' ', trial_number, state, "
+             "coalesce(feasible::text, 'NULL')) "
+             "FROM knob.trial_summary WHERE study_id = " +
+             std::to_string(bounded.id) + " ORDER BY trial_number"),
+      ElementsAre("0 COMPLETED false", "1 COMPLETED true", "2 COMPLETED false",
+                  "3 FAILED NULL", "4 RUNNING NULL"));
+  EXPECT_THAT(Column("SELECT concat_ws(' ', study_name, trial_number, value) "
+                     "FROM knob.best_trials ORDER BY study_id"),
+              ElementsAre("bounded 1 0.7", "edge 1 0.7", "free 2 0.9"));
+  EXPECT_THAT(Column("SELECT concat_ws(' ', study_name, completed, "
+                     "coalesce(best_value::text, 'none')) "
+                     "FROM knob.study_summary ORDER BY study_id"),
+              ElementsAre("bounded 3 0.7", "edge 3 0.7", "impossible 2 none",
+                          "free 3 0.9"));
+}
+
+TEST_F(SchemaTest, ATrialWithoutItsConstrainedMetricIsInfeasible) {
+  Study study = MakeStudy("unreported", MemoryBetween(0, 1000), {});
+  ASSERT_OK(
+      storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
+        NewTrial trial;
+        trial.params = {{"lr", 0.01},
+                        {"layers", int64_t{1}},
+                        {"optimizer", std::string("adam")},
+                        {"nesterov", true},
+                        {"epochs", int64_t{20}}};
+        trial.lease_deadline = kNow + absl::Minutes(10);
+        ASSIGN_OR_RETURN(Trial created, txn.CreateTrial(trial, kNow));
+        TrialOutcome outcome;
+        outcome.values = {0.5, 1.0};
+        return txn.FinishTrial(created.id, outcome, kNow + absl::Seconds(1))
+            .status();
+      }));
+  EXPECT_THAT(Column("SELECT feasible::text FROM knob.trial_summary "
+                     "WHERE state = 'COMPLETED' AND study_id = " +
+                     std::to_string(study.id)),
+              ElementsAre("false"));
+}
+
 TEST_F(SchemaTest, StudySummaryCountsAndRanks) {
   MakeStudy("max", Direction::kMaximize, {0.5, 0.9, 0.7});
   MakeStudy("empty", Direction::kMinimize, {});
@@ -266,9 +342,9 @@ TEST_F(SchemaTest, AnalystRoleReadsButCannotWrite) {
     EXPECT_OK(as_analyst(std::string("SELECT * FROM knob.") + view));
   }
   for (const char* table :
-       {"study", "study_parameter", "study_objective", "study_metric", "trial",
-        "trial_param", "trial_value", "trial_metric", "intermediate_value",
-        "schema_migration"}) {
+       {"study", "study_parameter", "study_objective", "study_metric",
+        "study_constraint", "trial", "trial_param", "trial_value",
+        "trial_metric", "intermediate_value", "schema_migration"}) {
     EXPECT_OK(as_analyst(std::string("SELECT * FROM knob.") + table));
   }
   const auto kDenied =

@@ -32,7 +32,10 @@ StudyConfig EverythingConfig() {
   };
   config.objectives = {{"loss", Direction::kMinimize},
                        {"accuracy", Direction::kMaximize}};
-  config.extra_metrics = {"latency"};
+  config.extra_metrics = {"latency", "recall"};
+  config.constraints = {{"latency", OutcomeConstraint::Kind::kMax, 0.1 + 0.2},
+                        {"recall", OutcomeConstraint::Kind::kMin, -0.0},
+                        {"recall", OutcomeConstraint::Kind::kMax, 1e300}};
   config.sampler = {"tpe", {{"gamma", 0.25}, {"n", int64_t{-3}}}};
   config.pruner = {"median", {{"strict", false}, {"mode", std::string("x")}}};
   config.seed = std::numeric_limits<uint64_t>::max();
@@ -50,6 +53,17 @@ TEST(StudyConfigJson, RoundTripsExactly) {
   const auto& dropout = std::get<FloatDomain>(decoded.parameters[1].domain);
   EXPECT_TRUE(std::signbit(dropout.min));
   EXPECT_FALSE(decoded.stopping.max_failed_trials.has_value());
+  EXPECT_TRUE(std::signbit(decoded.constraints[1].bound));
+}
+
+TEST(StudyConfigJson, ConfigsStoredBeforeConstraintsHaveNone) {
+  nlohmann::json json = StudyConfigToJson(EverythingConfig());
+  json.erase("constraints");
+  ASSERT_OK_AND_ASSIGN(StudyConfig decoded, StudyConfigFromJson(json));
+  EXPECT_TRUE(decoded.constraints.empty());
+  StudyConfig expected = EverythingConfig();
+  expected.constraints.clear();
+  EXPECT_TRUE(decoded == expected);
 }
 
 TEST(StudyConfigJson, ParamValuesKeepTheirKind) {
@@ -87,12 +101,21 @@ TEST(StudyConfigJson, RejectsMalformedDocumentsNamingTheField) {
   no_domain["parameters"][0].erase("float");
   nlohmann::json bad_double = good;
   bad_double["parameters"][0]["float"]["min"] = "tiny";
+  nlohmann::json bad_constraint_kind = good;
+  bad_constraint_kind["constraints"][2]["kind"] = "between";
+  nlohmann::json no_constraint_bound = good;
+  no_constraint_bound["constraints"][0].erase("bound");
+  nlohmann::json constraints_not_array = good;
+  constraints_not_array["constraints"] = "latency <= 1";
   for (const Case& c :
        {Case{"format", no_format}, Case{"format", future},
         Case{"objectives[1].direction", bad_direction},
         Case{"parameters[3].categorical.choices[0]", bad_kind},
         Case{"seed", negative_seed}, Case{"parameters[0]", no_domain},
-        Case{"parameters[0].float.min", bad_double}}) {
+        Case{"parameters[0].float.min", bad_double},
+        Case{"constraints[2].kind", bad_constraint_kind},
+        Case{"constraints[0]: missing \"bound\"", no_constraint_bound},
+        Case{"constraints: expected an array", constraints_not_array}}) {
     EXPECT_THAT(
         StudyConfigFromJson(c.json),
         StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))

@@ -1,0 +1,36 @@
+#include "server/samplers/tpe/truncated_normal.h"
+
+#include <cmath>
+
+#include "absl/random/distributions.h"
+
+namespace knob {
+
+double NormalMass(double a, double b) {
+  if (!(a < b)) return 0;
+  // Beyond 8.5 on both sides each tail holds less than 1e-17: the mass is 1
+  // to double precision, and kernels far from both ends of their axis are
+  // the common case.
+  constexpr double kFar = 8.5;
+  if (a < -kFar && b > kFar) return 1;
+  // Mirror so that the interval does not lie left of zero: the upper tail is
+  // then computed directly instead of as a small difference near 1.
+  if (b <= 0) return NormalMass(-b, -a);
+  const double scale = 1 / std::sqrt(2.0);
+  if (a >= 0) return 0.5 * (std::erfc(a * scale) - std::erfc(b * scale));
+  // Across zero erf is accurate near zero and the two terms add.
+  return 0.5 * (std::erf(b * scale) - std::erf(a * scale));
+}
+
+double LogNormalMass(double a, double b) { return std::log(NormalMass(a, b)); }
+
+double SampleTruncatedNormal(double mean, double sigma, double low, double high,
+                             absl::BitGenRef rng) {
+  double x;
+  do {
+    x = absl::Gaussian<double>(rng, mean, sigma);
+  } while (x < low || x > high);
+  return x;
+}
+
+}  // namespace knob

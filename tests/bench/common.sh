@@ -1,0 +1,54 @@
+# Shared by the benchmark scripts (sourced, not run): where the build is,
+# the Debian packages the benchmarks need, building one target.
+#
+# Environment: KNOB_BUILD_DIR, the build directory (default: build/).
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$(realpath -m "${KNOB_BUILD_DIR:-$root/build}")
+# Debian's interpreter: the one with python3-optuna and python3-grpcio,
+# whatever `python3` comes first on PATH.
+python=/usr/bin/python3
+
+bench_say() { echo "$(basename "$0"): $*" >&2; }
+
+# Installs the Debian packages of Optuna and its samplers' dependencies,
+# and of the Python client, when missing.
+bench_install_python_packages() {
+  local packages=(python3-optuna python3-cmaes python3-scipy python3-sklearn
+    python3-numpy python3-grpcio python3-protobuf) missing=() package
+  for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then return 0; fi
+  bench_say "installing ${missing[*]}"
+  local sudo=""
+  if ((EUID != 0)); then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Builds the targets in $build (configured with the benchmarks on when it
+# is new; an existing build keeps its options unless they lack them).
+bench_build() {
+  bash "$root/deploy/install-deps.sh"
+  local log=$build/bench-build.log
+  mkdir -p "$build"
+  bench_say "building $* in $build (log: $log)"
+  local generator=()
+  if [[ ! -f $build/CMakeCache.txt ]]; then generator=(-G Ninja); fi
+  if ! { cmake -S "$root" -B "$build" "${generator[@]}" -DKNOB_BUILD_BENCHMARKS=ON &&
+    cmake --build "$build" -j "$(nproc)" --target "$@"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    bench_say "build failed; see $log"
+    return 1
+  fi
+}
+
+# Generates the Python modules of the API into $build/python.
+bench_python_stubs() {
+  bash "$root/client/python/generate.sh" "$build/python"
+  export KNOB_PYTHON_STUBS=$build/python
+}

@@ -17,6 +17,7 @@
 #                     calls (default 2)
 #   --skip-optuna     do not time Optuna
 #   --build           rebuild sampler_speed even when it exists
+# Environment: KNOB_BUILD_DIR, the build directory (default: build/).
 #
 # Knob: tests/bench/sampler_speed.cc (target sampler_speed, built with
 # -DKNOB_BUILD_BENCHMARKS=ON), calling Sampler::Sample directly, without

@@ -259,7 +259,10 @@ def main(argv) -> int:
             "optuna_samplers": args.optuna_samplers,
             "headline": args.headline, "workers": args.workers,
             "jobs": args.jobs,
-            "storage": "postgres" if args.database_url else "memory",
+            "knob_server": (
+                f"running at {args.server}" if args.server else
+                "started, PostgreSQL storage" if args.database_url else
+                "started, memory storage"),
         }
         path = args.output / f"samplers-{stamp}.jsonl"
         writer = results.Writer(path, settings)

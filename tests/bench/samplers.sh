@@ -7,7 +7,7 @@
 # strictly lower median final best value than that Optuna sampler.
 #
 #   tests/bench/samplers.sh                 everything (10 seeds x 100 trials)
-#   tests/bench/samplers.sh --quick         a smoke run of about a minute
+#   tests/bench/samplers.sh --quick         a smoke run of a minute or two
 #   tests/bench/samplers.sh --problems=branin,mixed --seeds=3 \
 #       --knob-samplers=random,tpe --optuna-samplers=tpe,random \
 #       --headline=tpe --jobs=2
@@ -39,8 +39,18 @@
 # Sobol ("qmc"), RandomSampler ("random"); one process per study, one
 # trial at a time, in-memory storage.
 #
+# Reading the numbers: a run's score is the noiseless value of its best
+# trial; the tables show the median over seeds and its interquartile range,
+# and the regret normalized by Optuna's random sampler (report.py says
+# how). Ten seeds leave chance a large say in "won" counts: Knob's and
+# Optuna's uniform random samplers, alike but for their random streams,
+# split the 12 problems 11 to 1 on seeds 1-10. Everything is deterministic
+# given the seeds, except which pending trials a Knob sampler sees, which
+# depends on the workers' timing.
+#
 # Options beyond samplers.py's own (see --help):
 #   --build   build knob-server first even when it exists
+# Environment: KNOB_BUILD_DIR, the build directory (default: build/).
 #
 # Progress goes to stderr, the tables to stdout; results are written to
 # $KNOB_BUILD_DIR/bench/samplers-<time>.jsonl (every trial's value) and

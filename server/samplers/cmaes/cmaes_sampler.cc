@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/random/distributions.h"
 #include "absl/strings/str_cat.h"
 #include "server/model/algorithm_options.h"
+#include "server/model/constraints.h"
 #include "server/model/study_config_validation.h"
 #include "server/samplers/cmaes/cma_state.h"
 #include "server/samplers/cmaes/grid_cells.h"
@@ -101,6 +103,7 @@ class CmaEsSampler final : public Sampler {
  public:
   CmaEsSampler(const StudyConfig& config, Options options)
       : options_(options),
+        config_(config),
         objective_(config.objectives.front()),
         cube_(config) {
     for (int i = 0; i < cube_.dimensions(); ++i) {
@@ -191,18 +194,22 @@ class CmaEsSampler final : public Sampler {
     return cube_.Decode(u);
   }
 
-  // A run from the best completed trial so far (an inactive parameter at
-  // the centre of its range), or from the centre of the cube.
+  // A run from the best completed trial so far (feasible first; an
+  // inactive parameter at the centre of its range), or from the centre of
+  // the cube.
   void StartRun(absl::Span<const Trial* const> trials) {
     Eigen::VectorXd mean =
         Eigen::VectorXd::Constant(static_cast<int>(numeric_.size()), 0.5);
     const Trial* best = nullptr;
-    double best_loss = 0;
+    std::pair<double, double> best_rank;
     for (const Trial* trial : trials) {
       const std::optional<double> loss = LossOf(*trial);
-      if (loss.has_value() && (best == nullptr || *loss < best_loss)) {
+      if (!loss.has_value()) continue;
+      const std::pair<double, double> rank = {
+          ConstraintViolation(config_, *trial), *loss};
+      if (best == nullptr || rank < best_rank) {
         best = trial;
-        best_loss = *loss;
+        best_rank = rank;
       }
     }
     if (best != nullptr) {
@@ -248,15 +255,18 @@ class CmaEsSampler final : public Sampler {
     const size_t popsize = static_cast<size_t>(strategy.popsize());
     std::vector<Eigen::VectorXd> points;
     std::vector<double> losses;
+    std::vector<double> violations;
     for (const Candidate& candidate : run_->candidates) {
-      const std::optional<double> loss =
-          LossOf(*FindTrial(context.trials, candidate.trial_number));
+      const Trial& trial = *FindTrial(context.trials, candidate.trial_number);
+      const std::optional<double> loss = LossOf(trial);
       if (!loss.has_value()) continue;
       points.push_back(candidate.point);
       losses.push_back(*loss);
+      violations.push_back(ConstraintViolation(config_, trial));
       if (points.size() == popsize) break;
     }
     if (points.size() < popsize) return;
+    RankInfeasibleLast(violations, absl::MakeSpan(losses));
     strategy.Tell(points, losses);
     run_->candidates.clear();
     const std::optional<Termination> termination = strategy.CheckTermination();
@@ -303,6 +313,7 @@ class CmaEsSampler final : public Sampler {
   }
 
   const Options options_;
+  const StudyConfig config_;
   const Objective objective_;
   const UnitCube cube_;
   // The cube's coordinates the strategy covers, and the others.
@@ -313,6 +324,33 @@ class CmaEsSampler final : public Sampler {
 };
 
 }  // namespace
+
+void RankInfeasibleLast(absl::Span<const double> violations,
+                        absl::Span<double> losses) {
+  std::vector<size_t> infeasible;
+  double worst_feasible = -std::numeric_limits<double>::infinity();
+  for (size_t i = 0; i < losses.size(); ++i) {
+    if (violations[i] > 0) {
+      infeasible.push_back(i);
+    } else {
+      worst_feasible = std::max(worst_feasible, losses[i]);
+    }
+  }
+  if (infeasible.empty()) return;
+  // With no feasible member the losses still order the generation's
+  // infeasible members among equal violations, so they start from the worst.
+  const double base = infeasible.size() == losses.size()
+                          ? *std::max_element(losses.begin(), losses.end())
+                          : worst_feasible;
+  std::stable_sort(infeasible.begin(), infeasible.end(),
+                   [&](size_t a, size_t b) {
+                     return std::make_pair(violations[a], losses[a]) <
+                            std::make_pair(violations[b], losses[b]);
+                   });
+  for (size_t rank = 0; rank < infeasible.size(); ++rank) {
+    losses[infeasible[rank]] = base + 1 + static_cast<double>(rank);
+  }
+}
 
 absl::StatusOr<std::unique_ptr<Sampler>> CreateCmaEsSampler(
     const StudyConfig& config, const AlgorithmSpec& spec) {

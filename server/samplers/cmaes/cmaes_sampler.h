@@ -12,6 +12,12 @@
 //   - log scales are linear in the cube; ints and stepped floats are
 //     continuous coordinates rounded on decoding, with the strategy's
 //     margin keeping their neighbouring grid points in reach;
+//   - outcome constraints: a generation's infeasible members rank behind
+//     its feasible ones, by violation (the strategy uses only the order);
+//     a run without state starts from the best feasible trial;
+//   - trials the strategy did not propose (enqueued ones, or those of
+//     another sampler before a switch) are not candidates: only a run
+//     starting without state learns from them, through its start point;
 //   - categorical parameters, which CMA-ES cannot model, are drawn
 //     uniformly at random and independently;
 //   - conditional parameters: the strategy covers every numeric
@@ -39,6 +45,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "server/model/study.h"
 #include "server/samplers/sampler.h"
 
@@ -61,6 +68,13 @@ namespace knob {
 // objectives. A space without numeric parameters is sampled at random.
 absl::StatusOr<std::unique_ptr<Sampler>> CreateCmaEsSampler(
     const StudyConfig& config, const AlgorithmSpec& spec);
+
+// Rewrites the `losses` of one generation so that every member with a
+// positive violation (ConstraintViolation, one per member) ranks behind
+// every feasible member, infeasible ones by violation then loss; feasible
+// losses are kept. CMA-ES only uses the order of a generation's losses.
+void RankInfeasibleLast(absl::Span<const double> violations,
+                        absl::Span<double> losses);
 
 }  // namespace knob
 

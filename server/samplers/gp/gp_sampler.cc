@@ -168,8 +168,17 @@ class GpSampler final : public Sampler {
           space_.Encode(observations.pending[k]->params);
     }
     const Eigen::VectorXd pending_values = PendingValues(*model, pending);
+    const Eigen::MatrixXd pruned = PrunedPoints(observations, data);
+    Eigen::MatrixXd assumed(pending.rows() + pruned.rows(),
+                            space_.dimensions());
+    assumed << pending, pruned;
+    // Pruned trials were stopped for doing worse than their peers: they
+    // count as observed at the worst value seen (0 after the shift), so
+    // the search neither returns to them nor expects improvement nearby.
+    Eigen::VectorXd assumed_values(assumed.rows());
+    assumed_values << pending_values, Eigen::VectorXd::Zero(pruned.rows());
     absl::StatusOr<gp::GaussianProcess> believer =
-        model->WithObservations(pending, pending_values);
+        model->WithObservations(assumed, assumed_values);
     if (!believer.ok()) return std::nullopt;
     // Pending points count as observed at the values assumed for them, so
     // the improvement is measured from the best of those too.
@@ -179,14 +188,31 @@ class GpSampler final : public Sampler {
     const gp::LogExpectedImprovement acquisition(*believer, best);
     gp::AcquisitionSearchPoints points;
     points.incumbents = Incumbents(data);
-    for (Eigen::Index k = 0; k < pending.rows(); ++k) {
-      points.excluded.push_back(pending.row(k).transpose());
+    for (Eigen::Index k = 0; k < assumed.rows(); ++k) {
+      points.excluded.push_back(assumed.row(k).transpose());
     }
     const gp::AcquisitionMaximum maximum = gp::MaximizeAcquisition(
         acquisition, space_, hyperparameters.length_scales, points,
         Effort(data.points.rows()), rng);
     if (!maximum.point.allFinite()) return std::nullopt;
     return maximum.point;
+  }
+
+  // The points of the most recent pruned trials, at most as many as the
+  // model has observations, so that the cost of adding them stays within
+  // that of the model itself.
+  Eigen::MatrixXd PrunedPoints(const Observations& observations,
+                               const TrainingData& data) const {
+    const size_t count = std::min(observations.pruned.size(),
+                                  static_cast<size_t>(data.points.rows()));
+    Eigen::MatrixXd points(static_cast<Eigen::Index>(count),
+                           space_.dimensions());
+    const size_t first = observations.pruned.size() - count;
+    for (size_t k = 0; k < count; ++k) {
+      points.row(static_cast<Eigen::Index>(k)) =
+          space_.Encode(observations.pruned[first + k].trial->params);
+    }
+    return points;
   }
 
   // What the model assumes trials still being evaluated will return: its
@@ -203,12 +229,14 @@ class GpSampler final : public Sampler {
 
   // The acquisition search for a model of `observations` points: each
   // point screened or refined costs O(n^2), so beyond kFullEffortTrials
-  // the counts shrink in proportion, keeping a proposal's cost about flat.
+  // the counts shrink with the square of n, keeping the search's cost flat
+  // while the model's own O(n^3) factorisation grows.
   gp::AcquisitionOptimizerOptions Effort(Eigen::Index observations) const {
     gp::AcquisitionOptimizerOptions effort = options_.acquisition;
     if (observations <= kFullEffortTrials) return effort;
-    const double scale = static_cast<double>(kFullEffortTrials) /
+    const double ratio = static_cast<double>(kFullEffortTrials) /
                          static_cast<double>(observations);
+    const double scale = ratio * ratio;
     effort.candidates =
         std::max(1, static_cast<int>(std::lround(scale * effort.candidates)));
     effort.local_searches =

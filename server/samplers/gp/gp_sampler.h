@@ -20,13 +20,17 @@
 //      ("kriging believer"): the uncertainty around them vanishes, so a
 //      batch spreads out, and their exact points are never proposed again
 //      while they are pending;
+//      Pruned trials (the most recent, at most as many as the model's
+//      observations) join it too, at the worst value seen: the pruner
+//      judged them worse than their peers, so the search neither returns
+//      to them nor expects improvement right beside them;
 //   5. the point maximising log expected improvement
 //      (acquisition_optimizer.h) is proposed. Beyond 250 observations the
 //      search screens and refines proportionally fewer points, as each
 //      costs O(n^2), so that a proposal's cost stays about flat.
 // Before that, trial n takes point n of a scrambled Sobol' sequence over
 // the unit cube, as the "sobol" sampler does (log scales log-uniformly).
-// Failed, stale and pruned trials are ignored.
+// Failed and stale trials are ignored.
 //
 // Options:
 //   n_startup_trials (int >= 1)   Completed trials before the model is

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <tuple>
+#include <utility>
 
 #include "server/samplers/multi_objective/pareto.h"
 
@@ -11,7 +12,8 @@ namespace {
 
 bool ByNumber(const Trial* a, const Trial* b) { return a->number < b->number; }
 
-// The completed trials best first by their single loss.
+// The completed trials best first: feasible ones by their single loss,
+// then infeasible ones by violation.
 std::vector<const Trial*> RankByLoss(absl::Span<const Observation> completed) {
   std::vector<const Observation*> ranked;
   ranked.reserve(completed.size());
@@ -21,7 +23,8 @@ std::vector<const Trial*> RankByLoss(absl::Span<const Observation> completed) {
   // Stable: completed trials come by number, so ties go to the older one.
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const Observation* a, const Observation* b) {
-                     return a->losses[0] < b->losses[0];
+                     return std::make_pair(a->violation, a->losses[0]) <
+                            std::make_pair(b->violation, b->losses[0]);
                    });
   std::vector<const Trial*> trials;
   trials.reserve(ranked.size());
@@ -51,17 +54,41 @@ std::vector<double> ReferencePoint(
   return reference;
 }
 
-// The `count` best completed trials for several objectives: whole
-// non-dominated fronts while they fit, then the members of the next front
-// that add the most hypervolume. Best first.
+// The `count` best completed trials for several objectives: among the
+// feasible ones, whole non-dominated fronts while they fit, then the
+// members of the next front that add the most hypervolume; when the
+// feasible ones are too few, the infeasible ones closest to feasible.
+// Best first.
 std::vector<const Trial*> BestByDominance(
-    absl::Span<const Observation> completed, size_t count) {
+    absl::Span<const Observation> all_completed, size_t count) {
+  std::vector<Observation> completed;
+  std::vector<const Observation*> infeasible;
+  for (const Observation& observation : all_completed) {
+    if (observation.violation > 0) {
+      infeasible.push_back(&observation);
+    } else {
+      completed.push_back(observation);
+    }
+  }
   std::vector<std::vector<double>> losses;
   losses.reserve(completed.size());
   for (const Observation& observation : completed) {
     losses.push_back(observation.losses);
   }
   std::vector<const Trial*> best;
+  if (completed.size() < count) {
+    for (const Observation& observation : completed) {
+      best.push_back(observation.trial);
+    }
+    std::stable_sort(infeasible.begin(), infeasible.end(),
+                     [](const Observation* a, const Observation* b) {
+                       return a->violation < b->violation;
+                     });
+    for (size_t i = 0; best.size() < count; ++i) {
+      best.push_back(infeasible[i]->trial);
+    }
+    return best;
+  }
   for (const std::vector<size_t>& front : NondominatedFronts(losses, count)) {
     if (best.size() >= count) break;
     const size_t room = count - best.size();

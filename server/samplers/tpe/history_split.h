@@ -37,9 +37,11 @@ struct SplitSettings {
 
 // Ranks the finished trials best first and cuts the ranking after the
 // good group's size:
-//   - completed trials first: by loss for one objective; by non-dominated
-//     front for several, the last front that fits only partly being thinned
-//     to the members that add the most hypervolume;
+//   - completed trials first, feasible ones (Observation::violation)
+//     before the others: by loss for one objective; by non-dominated front
+//     for several, the last front that fits only partly being thinned to
+//     the members that add the most hypervolume; infeasible ones by
+//     violation;
 //   - then pruned trials: those that reached a later step first, then by
 //     the loss they last reported; those that reported nothing last.
 // Ties go to the lower trial number. Failed trials are left out.

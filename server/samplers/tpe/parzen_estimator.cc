@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "Eigen/Core"
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/distributions.h"
 #include "server/samplers/tpe/truncated_normal.h"
 
@@ -90,6 +92,26 @@ std::vector<double> ScottBandwidths(absl::Span<const double> means,
 }
 
 }  // namespace
+
+ParzenEstimator::DiscreteKernels ParzenEstimator::DistinctKernels(
+    NumericKernels kernels) {
+  const size_t m = kernels.means.size();
+  DiscreteKernels discrete;
+  discrete.distinct.axis = kernels.axis;
+  discrete.kernel_of.reserve(m);
+  absl::flat_hash_map<std::pair<double, double>, int> index;
+  for (size_t j = 0; j < m; ++j) {
+    const auto [entry, added] = index.try_emplace(
+        std::make_pair(kernels.means[j], kernels.inverse_sigmas[j]),
+        static_cast<int>(index.size()));
+    if (added) {
+      discrete.distinct.means.push_back(kernels.means[j]);
+      discrete.distinct.inverse_sigmas.push_back(kernels.inverse_sigmas[j]);
+    }
+    discrete.kernel_of.push_back(entry->second);
+  }
+  return discrete;
+}
 
 KernelAxis KernelAxis::Continuous() { return KernelAxis(Kind::kContinuous, 0); }
 
@@ -223,7 +245,11 @@ void ParzenEstimator::FitNumericAxis(int axis,
     const double mass = NormalMass(-mean / sigma, (1 - mean) / sigma);
     normalizers[j] *= continuous ? sigma * mass : mass;
   }
-  (continuous ? continuous_ : discrete_).push_back(std::move(kernels));
+  if (continuous) {
+    continuous_.push_back(std::move(kernels));
+  } else {
+    discrete_.push_back(DistinctKernels(std::move(kernels)));
+  }
 }
 
 void ParzenEstimator::FitCategoricalAxis(int axis,
@@ -264,11 +290,12 @@ void ParzenEstimator::Sample(absl::BitGenRef rng,
         SampleTruncatedNormal(kernels.means[component],
                               1 / kernels.inverse_sigmas[component], 0, 1, rng);
   }
-  for (const NumericKernels& kernels : discrete_) {
-    const double u =
-        SampleTruncatedNormal(kernels.means[component],
-                              1 / kernels.inverse_sigmas[component], 0, 1, rng);
-    point[kernels.axis] = static_cast<double>(axes_[kernels.axis].CellAt(u));
+  for (const DiscreteKernels& kernels : discrete_) {
+    const NumericKernels& distinct = kernels.distinct;
+    const int kernel = kernels.kernel_of[component];
+    const double u = SampleTruncatedNormal(
+        distinct.means[kernel], 1 / distinct.inverse_sigmas[kernel], 0, 1, rng);
+    point[distinct.axis] = static_cast<double>(axes_[distinct.axis].CellAt(u));
   }
   for (const CategoricalKernels& kernels : categorical_) {
     const int64_t count = axes_[kernels.axis].count();
@@ -313,29 +340,33 @@ void ParzenEstimator::LogDensities(absl::Span<const double> points,
       }
     }
   }
-  std::vector<double> cell_terms(m);
+  std::vector<double> cell_terms;
   std::vector<std::pair<double, size_t>> cells(count);
-  for (const NumericKernels& kernels : discrete_) {
-    const KernelAxis& axis = axes_[kernels.axis];
+  for (const DiscreteKernels& kernels : discrete_) {
+    const NumericKernels& distinct = kernels.distinct;
+    const KernelAxis& axis = axes_[distinct.axis];
+    const size_t kernel_count = distinct.means.size();
+    cell_terms.resize(kernel_count);
     // Points in the same cell share its masses: compute them once per cell.
     for (size_t p = 0; p < count; ++p) {
-      cells[p] = {points[p * dims + kernels.axis], p};
+      cells[p] = {points[p * dims + distinct.axis], p};
     }
     std::sort(cells.begin(), cells.end());
     for (size_t begin = 0; begin < count;) {
       const int64_t cell = static_cast<int64_t>(cells[begin].first);
       const double start = axis.CellStart(cell);
       const double end = axis.CellStart(cell + 1);
-      for (size_t j = 0; j < m; ++j) {
-        const double mean = kernels.means[j];
-        const double inverse_sigma = kernels.inverse_sigmas[j];
-        cell_terms[j] = LogNormalMass((start - mean) * inverse_sigma,
+      for (size_t k = 0; k < kernel_count; ++k) {
+        const double mean = distinct.means[k];
+        const double inverse_sigma = distinct.inverse_sigmas[k];
+        cell_terms[k] = LogNormalMass((start - mean) * inverse_sigma,
                                       (end - mean) * inverse_sigma);
       }
+      const int* kernel_of = kernels.kernel_of.data();
       size_t stop = begin;
       for (; stop < count && cells[stop].first == cells[begin].first; ++stop) {
         double* row = terms.data() + cells[stop].second * m;
-        for (size_t j = 0; j < m; ++j) row[j] += cell_terms[j];
+        for (size_t j = 0; j < m; ++j) row[j] += cell_terms[kernel_of[j]];
       }
       begin = stop;
     }
@@ -353,15 +384,11 @@ void ParzenEstimator::LogDensities(absl::Span<const double> points,
     }
   }
   for (size_t p = 0; p < count; ++p) {
-    const double* row = terms.data() + p * m;
-    const double top = *std::max_element(row, row + m);
-    // Components this far below the top add less than 1e-20 each.
-    const double negligible = top - 46;
-    double sum = 0;
-    for (size_t j = 0; j < m; ++j) {
-      if (row[j] > negligible) sum += std::exp(row[j] - top);
-    }
-    log_densities[p] = top + std::log(sum);
+    const Eigen::Map<const Eigen::ArrayXd> row(terms.data() + p * m,
+                                               static_cast<Eigen::Index>(m));
+    // Eigen's exp works on several components at once.
+    const double top = row.maxCoeff();
+    log_densities[p] = top + std::log((row - top).exp().sum());
   }
 }
 

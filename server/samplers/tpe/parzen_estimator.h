@@ -114,8 +114,8 @@ class ParzenEstimator {
   // The log density at each of the points in `points` (axes().size()
   // coordinates each, as for observations), written to `log_densities`
   // (one per point). Cost: O(points * components * axes), plus per
-  // discrete axis one normal-mass evaluation per component and distinct
-  // cell among the points.
+  // discrete axis one normal-mass evaluation per distinct kernel and
+  // distinct cell among the points.
   void LogDensities(absl::Span<const double> points,
                     absl::Span<double> log_densities) const;
 
@@ -125,6 +125,14 @@ class ParzenEstimator {
     int axis = 0;
     std::vector<double> means;
     std::vector<double> inverse_sigmas;
+  };
+  // Discrete axes: many components share a kernel, since observations
+  // fall into few cells and Scott's rule gives every kernel one bandwidth;
+  // the cell masses are computed once per distinct kernel.
+  struct DiscreteKernels {
+    NumericKernels distinct;
+    // Per component, its kernel's index in `distinct`.
+    std::vector<int> kernel_of;
   };
   // Categorical axes: per component the favoured choice (-1 for the prior,
   // which favours none) and the log probabilities of that choice and of
@@ -142,6 +150,8 @@ class ParzenEstimator {
   void FitNumericAxis(int axis, absl::Span<const double> observations,
                       const ParzenSettings& settings,
                       std::vector<double>& normalizers);
+  // `kernels` with the components that share a kernel folded together.
+  static DiscreteKernels DistinctKernels(NumericKernels kernels);
   void FitCategoricalAxis(int axis, absl::Span<const double> observations,
                           const ParzenSettings& settings);
 
@@ -154,7 +164,7 @@ class ParzenEstimator {
   // log truncation masses of all numeric kernels.
   std::vector<double> log_constants_;
   std::vector<NumericKernels> continuous_;
-  std::vector<NumericKernels> discrete_;
+  std::vector<DiscreteKernels> discrete_;
   std::vector<CategoricalKernels> categorical_;
 };
 

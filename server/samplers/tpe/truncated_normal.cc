@@ -22,7 +22,23 @@ double NormalMass(double a, double b) {
   return 0.5 * (std::erf(b * scale) - std::erf(a * scale));
 }
 
-double LogNormalMass(double a, double b) { return std::log(NormalMass(a, b)); }
+double LogNormalMass(double a, double b) {
+  const double width = b - a;
+  const double middle = 0.5 * (a + b);
+  // A narrow interval, such as one cell of an integer axis under a wide
+  // kernel, holds the density at its middle times its width, times
+  // 1 + c + O((middle width)^4) with c = (middle^2 - 1) width^2 / 24:
+  // within these bounds that is exact to 1e-5 relative, and needs no erfc.
+  if (width > 0 && width <= 0.05 && std::abs(middle) * width <= 0.5) {
+    constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
+    const double c = (middle * middle - 1) * width * width / 24;
+    // |c| <= 0.011, so three terms of log(1 + c) leave an error below 1e-8.
+    const double log_correction = c * (1 - c * (0.5 - c / 3));
+    return -0.5 * middle * middle - kLogSqrtTwoPi + std::log(width) +
+           log_correction;
+  }
+  return std::log(NormalMass(a, b));
+}
 
 double SampleTruncatedNormal(double mean, double sigma, double low, double high,
                              absl::BitGenRef rng) {

@@ -3,6 +3,7 @@
 #ifndef KNOB_TESTS_SERVER_SAMPLERS_SAMPLER_TESTING_H_
 #define KNOB_TESTS_SERVER_SAMPLERS_SAMPLER_TESTING_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -47,13 +48,14 @@ class History {
   }
 
   // Ends the trial numbered `number` (which must be in the history) in
-  // `state`, with `values` when COMPLETED.
-  void Finish(int64_t number, TrialState state,
-              std::vector<double> values = {}) {
+  // `state`, with `values` and extra `metrics` when COMPLETED.
+  void Finish(int64_t number, TrialState state, std::vector<double> values = {},
+              std::map<std::string, double> metrics = {}) {
     for (Trial& trial : trials_) {
       if (trial.number != number) continue;
       trial.state = state;
       trial.values = std::move(values);
+      trial.metrics = std::move(metrics);
       return;
     }
   }
@@ -86,6 +88,47 @@ inline absl::StatusOr<ParamAssignment> SampleNext(Sampler& sampler,
   SamplingContext context{config, history.trials(), number,
                           absl::BitGenRef(rng)};
   return sampler.Sample(context);
+}
+
+// A study that maximizes "sum" = x + y over [0, 1]^2 subject to the
+// outcome constraint "excess" = x + y - 1 <= 0: the best trials lie on the
+// line x + y = 1, and a sampler blind to the constraint heads for (1, 1).
+inline StudyConfig ConstrainedSumStudy(uint64_t seed) {
+  StudyConfig config =
+      Space({Param("x", Floats(0, 1)), Param("y", Floats(0, 1))}, seed);
+  config.objectives = {{"sum", Direction::kMaximize}};
+  config.extra_metrics = {"excess"};
+  config.constraints = {
+      OutcomeConstraint{"excess", OutcomeConstraint::Kind::kMax, 0.0}};
+  return config;
+}
+
+struct ConstrainedSumRun {
+  // The mean sum of the last `tail` trials: near 1 when the sampler
+  // respects the constraint, towards 2 when it ignores it.
+  double late_mean_sum = 0;
+  // The largest feasible sum found (at most 1).
+  double best_feasible_sum = 0;
+};
+
+// Runs `trials` trials of ConstrainedSumStudy one after the other.
+inline absl::StatusOr<ConstrainedSumRun> RunConstrainedSum(
+    Sampler& sampler, const StudyConfig& config, int trials, int tail) {
+  History history;
+  ConstrainedSumRun run;
+  for (int t = 0; t < trials; ++t) {
+    absl::StatusOr<ParamAssignment> params =
+        SampleNext(sampler, config, history);
+    if (!params.ok()) return params.status();
+    const double sum =
+        std::get<double>(params->at("x")) + std::get<double>(params->at("y"));
+    const int64_t number = history.Add(*std::move(params)).number;
+    history.Finish(number, TrialState::kCompleted, {sum},
+                   {{"excess", sum - 1}});
+    if (t >= trials - tail) run.late_mean_sum += sum / tail;
+    if (sum <= 1) run.best_feasible_sum = std::max(run.best_feasible_sum, sum);
+  }
+  return run;
 }
 
 }  // namespace knob::testing

@@ -272,6 +272,31 @@ TEST(CmaEsSampler, WithoutStateResumesFromTheBestCompletedTrial) {
                             std::get<double>(best->params.at("y"))));
 }
 
+TEST(CmaEsSampler, SeeksTheOptimumInsideTheOutcomeConstraints) {
+  const StudyConfig config = testing::ConstrainedSumStudy(5);
+  std::unique_ptr<Sampler> sampler = NewSampler(config);
+  ASSERT_OK_AND_ASSIGN(const testing::ConstrainedSumRun run,
+                       testing::RunConstrainedSum(*sampler, config, 90, 18));
+  // Blind to the constraint, the strategy moves to (1, 1), sums near 2.
+  EXPECT_LT(run.late_mean_sum, 1.1);
+  EXPECT_GT(run.best_feasible_sum, 0.95);
+}
+
+TEST(RankInfeasibleLast, PutsInfeasibleMembersBehindByViolation) {
+  std::vector<double> losses = {3, 0, 5, -1, 4};
+  RankInfeasibleLast({0, 2, 0, 0.5, 0}, absl::MakeSpan(losses));
+  // Feasible losses stay; the worst feasible is 5, the infeasible member
+  // closer to feasible ranks first among the rest.
+  EXPECT_THAT(losses, ::testing::ElementsAre(3, 7, 5, 6, 4));
+}
+
+TEST(RankInfeasibleLast, AllInfeasibleRankByViolationThenLoss) {
+  std::vector<double> losses = {1, 2, 0};
+  RankInfeasibleLast({1, 0.5, 1}, absl::MakeSpan(losses));
+  EXPECT_LT(losses[1], losses[2]);
+  EXPECT_LT(losses[2], losses[0]);
+}
+
 TEST(CmaEsSampler, StartupTrialsAreRandomAndSeedTheRun) {
   const StudyConfig config = TwoFloats();
   std::unique_ptr<Sampler> sampler =

@@ -1,7 +1,6 @@
 #include "server/samplers/gp/gp_sampler.h"
 
 #include <cmath>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -204,18 +203,17 @@ TEST(GpSampler, ProposalsArePureFunctionsOfTheHistory) {
   }
 }
 
-TEST(GpSampler, IgnoresFailedAndPrunedTrials) {
+TEST(GpSampler, IgnoresFailedAndStaleTrials) {
   const StudyConfig config = BraninSpace(6);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sampler> sampler,
                        CreateGpSampler(config, SamplerSpec("gp")));
-  // The same completed trials, numbered 3..14, with or without failed,
-  // stale and pruned trials 0..2 before them.
+  // The same completed trials, numbered 2..14, with or without failed and
+  // stale trials 0..1 before them.
   History clean;
   History noisy;
   noisy.Add({{"x", 9.0}, {"y", 1.0}}, TrialState::kFailed);
   noisy.Add({{"x", 8.0}, {"y", 2.0}}, TrialState::kStale);
-  noisy.Add({{"x", 7.0}, {"y", 3.0}}, TrialState::kPruned);
-  for (int64_t number = 3; number < 15; ++number) {
+  for (int64_t number = 2; number < 15; ++number) {
     const double x = -5 + static_cast<double>(number);
     const double y = static_cast<double>(number % 7) * 2;
     const ParamAssignment params = {{"x", x}, {"y", y}};
@@ -226,6 +224,22 @@ TEST(GpSampler, IgnoresFailedAndPrunedTrials) {
   }
   EXPECT_EQ(*SampleNext(*sampler, config, clean),
             *SampleNext(*sampler, config, noisy));
+}
+
+TEST(GpSampler, StaysAwayFromPrunedTrials) {
+  const StudyConfig config = BraninSpace(6);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sampler> sampler,
+                       CreateGpSampler(config, SamplerSpec("gp")));
+  History history = BraninHistory(*sampler, config, 15);
+  ASSERT_OK_AND_ASSIGN(const ParamAssignment favourite,
+                       SampleNext(*sampler, config, history));
+  // The same proposal, tried and pruned: the next one must look elsewhere.
+  history.Add(favourite, TrialState::kPruned);
+  ASSERT_OK_AND_ASSIGN(const ParamAssignment next,
+                       SampleNext(*sampler, config, history));
+  EXPECT_GT(std::hypot(Get(next, "x") - Get(favourite, "x"),
+                       Get(next, "y") - Get(favourite, "y")),
+            0.1);
 }
 
 TEST(GpSampler, CopesWithAConstantObjective) {
@@ -296,38 +310,13 @@ TEST(GpSampler, HandlesConditionalSpacesAndSeveralObjectives) {
 }
 
 TEST(GpSampler, SeeksTheOptimumInsideTheOutcomeConstraints) {
-  // Maximise x + y subject to x + y <= 1: the best trials lie on the
-  // boundary, and a sampler blind to the constraint would head for (1, 1).
-  StudyConfig config =
-      Space({Param("x", Floats(0, 1)), Param("y", Floats(0, 1))}, 14);
-  config.objectives = {{"sum", Direction::kMaximize}};
-  config.extra_metrics = {"excess"};
-  config.constraints = {
-      OutcomeConstraint{"excess", OutcomeConstraint::Kind::kMax, 0.0}};
+  const StudyConfig config = testing::ConstrainedSumStudy(14);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sampler> sampler,
                        CreateGpSampler(config, SamplerSpec("gp")));
-  std::deque<Trial> trials;
-  std::vector<const Trial*> history;
-  double late_sum = 0;
-  double best_feasible = 0;
-  for (int64_t number = 0; number < 30; ++number) {
-    std::mt19937_64 rng(number);
-    const SamplingContext context{config, history, number,
-                                  absl::BitGenRef(rng)};
-    ASSERT_OK_AND_ASSIGN(ParamAssignment params, sampler->Sample(context));
-    const double sum = Get(params, "x") + Get(params, "y");
-    Trial& trial = trials.emplace_back();
-    trial.number = number;
-    trial.state = TrialState::kCompleted;
-    trial.params = std::move(params);
-    trial.values = {sum};
-    trial.metrics = {{"excess", sum - 1}};
-    history.push_back(&trial);
-    if (number >= 20) late_sum += sum / 10;
-    if (sum <= 1) best_feasible = std::max(best_feasible, sum);
-  }
-  EXPECT_LT(late_sum, 1.1);
-  EXPECT_GT(best_feasible, 0.95);
+  ASSERT_OK_AND_ASSIGN(const testing::ConstrainedSumRun run,
+                       testing::RunConstrainedSum(*sampler, config, 30, 10));
+  EXPECT_LT(run.late_mean_sum, 1.1);
+  EXPECT_GT(run.best_feasible_sum, 0.95);
 }
 
 TEST(GpSampler, RejectsBadOptions) {

@@ -19,8 +19,9 @@ using ::testing::IsEmpty;
 // Observations over trials it owns, numbered in the order they are added.
 class Builder {
  public:
-  Builder& Completed(std::vector<double> losses) {
-    observations_.completed.push_back({&NewTrial(), std::move(losses)});
+  Builder& Completed(std::vector<double> losses, double violation = 0) {
+    observations_.completed.push_back(
+        {&NewTrial(), std::move(losses), violation});
     return *this;
   }
   Builder& Pruned(std::optional<int64_t> step = std::nullopt,
@@ -64,6 +65,39 @@ TEST(SplitTrials, GoodGroupIsTheLowestLossesByNumber) {
   const TrialSplit split = SplitTrials(builder.observations(), {.gamma = 0.25});
   EXPECT_THAT(Numbers(split.good), ElementsAre(1, 3, 6));
   EXPECT_THAT(Numbers(split.bad), ElementsAre(0, 2, 4, 5, 7, 8, 9));
+}
+
+TEST(SplitTrials, InfeasibleTrialsRankAfterFeasibleOnesByViolation) {
+  Builder builder;
+  builder
+      .Completed({0.1}, 2.0)  // 0: the lowest loss, but infeasible
+      .Completed({5})         // 1
+      .Completed({0.2}, 0.5)  // 2: infeasible, the closest to feasible
+      .Completed({7});        // 3
+  // ceil(0.75 * 4) = 3 good: both feasible trials, then the closest.
+  const TrialSplit split = SplitTrials(builder.observations(), {.gamma = 0.75});
+  EXPECT_THAT(Numbers(split.good), ElementsAre(1, 2, 3));
+  EXPECT_THAT(Numbers(split.bad), ElementsAre(0));
+}
+
+TEST(SplitTrials, SeveralObjectivesPreferFeasibleTrials) {
+  Builder builder;
+  builder
+      .Completed({0, 0}, 1.0)  // 0: dominates all, but infeasible
+      .Completed({5, 5})       // 1
+      .Completed({6, 6})       // 2
+      .Completed({1, 1}, 3.0)  // 3: infeasible, further off
+      .Completed({9, 9});      // 4
+  // ceil(0.4 * 5) = 2 good: the two best feasible trials.
+  const TrialSplit two =
+      SplitTrials(builder.observations(), {.objectives = 2, .gamma = 0.4});
+  EXPECT_THAT(Numbers(two.good), ElementsAre(1, 2));
+  // ceil(0.8 * 5) = 4 good: the three feasible ones, then the infeasible
+  // trial with the smaller violation.
+  const TrialSplit four =
+      SplitTrials(builder.observations(), {.objectives = 2, .gamma = 0.8});
+  EXPECT_THAT(Numbers(four.good), ElementsAre(0, 1, 2, 4));
+  EXPECT_THAT(Numbers(four.bad), ElementsAre(3));
 }
 
 TEST(SplitTrials, GoodGroupIsCappedForOneObjective) {

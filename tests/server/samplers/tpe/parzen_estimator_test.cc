@@ -30,6 +30,28 @@ TEST(LogNormalMass, KeepsItsAccuracyFarInTheTails) {
   EXPECT_NEAR(LogNormalMass(-kInfinity, -30), -454.32124395634327, 1e-7);
 }
 
+TEST(LogNormalMass, NarrowIntervalsMatchTheDifferenceOfTails) {
+  // Reference: the mass of [a, b] as the difference of two upper tails,
+  // which is accurate for these intervals since neither tail is near 1.
+  auto reference = [](double a, double b) {
+    return std::log(
+        0.5 * (std::erfc(a / std::sqrt(2.0)) - std::erfc(b / std::sqrt(2.0))));
+  };
+  for (double width : {1e-6, 1e-3, 0.01, 0.05}) {
+    for (double start : {0.1, 1.0, 3.0, 6.0}) {
+      SCOPED_TRACE(testing::Message() << "[" << start << ", +" << width << "]");
+      const double expected = reference(start, start + width);
+      EXPECT_NEAR(LogNormalMass(start, start + width), expected, 1e-5);
+      // The normal is symmetric: the mirrored interval has the same mass.
+      EXPECT_NEAR(LogNormalMass(-start - width, -start), expected, 1e-5);
+    }
+  }
+  // Around the mean, where the tails are near 1/2 and their difference loses
+  // digits, against the density times the width.
+  EXPECT_NEAR(LogNormalMass(-1e-4, 1e-4), std::log(2e-4) - 0.91893853320467274,
+              1e-8);
+}
+
 TEST(LogNormalMass, EmptyIntervalsHaveNoMass) {
   EXPECT_EQ(LogNormalMass(1, 1), -kInfinity);
   EXPECT_EQ(LogNormalMass(2, 1), -kInfinity);

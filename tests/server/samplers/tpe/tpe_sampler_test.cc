@@ -341,6 +341,17 @@ double MeanHypervolume(const std::string& sampler_name) {
   return total / kSeeds;
 }
 
+TEST(TpeSampler, SeeksTheOptimumInsideTheOutcomeConstraints) {
+  const StudyConfig config = testing::ConstrainedSumStudy(3);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Sampler> sampler,
+                       CreateTpeSampler(config, SamplerSpec("tpe")));
+  ASSERT_OK_AND_ASSIGN(const testing::ConstrainedSumRun run,
+                       testing::RunConstrainedSum(*sampler, config, 60, 20));
+  // Blind to the constraint, TPE drifts towards (1, 1), sums near 2.
+  EXPECT_LT(run.late_mean_sum, 1.15);
+  EXPECT_GT(run.best_feasible_sum, 0.95);
+}
+
 TEST(TpeSampler, MultiObjectiveImprovesHypervolumeOverRandomSearch) {
   const double tpe = MeanHypervolume("tpe");
   const double random = MeanHypervolume("random");

@@ -182,6 +182,13 @@ std::string DescribeStudy(const v1::Study& study) {
     stopping.push_back(absl::StrCat(
         "max_wall_time=", Duration(config.stopping().max_wall_time())));
   }
+  if (config.stopping().has_target_value()) {
+    stopping.push_back(
+        absl::StrCat("target_value=", config.stopping().target_value()));
+  }
+  if (config.stopping().patience() > 0) {
+    stopping.push_back(absl::StrCat("patience=", config.stopping().patience()));
+  }
   Line(&out, "stopping",
        stopping.empty() ? "none" : absl::StrJoin(stopping, " "));
   Line(&out, "lease",

@@ -254,6 +254,10 @@ absl::StatusOr<StudyConfig> FromProto(const v1::StudyConfig& proto) {
   if (stopping.has_max_wall_time()) {
     config.stopping.max_wall_time = FromProto(stopping.max_wall_time());
   }
+  if (stopping.has_target_value()) {
+    config.stopping.target_value = stopping.target_value();
+  }
+  if (stopping.patience() != 0) config.stopping.patience = stopping.patience();
   if (proto.has_lease_duration()) {
     config.lease_duration = FromProto(proto.lease_duration());
   }
@@ -294,6 +298,10 @@ void ToProto(const StudyConfig& config, v1::StudyConfig* proto) {
   if (config.stopping.max_wall_time) {
     ToProto(*config.stopping.max_wall_time, stopping->mutable_max_wall_time());
   }
+  if (config.stopping.target_value) {
+    stopping->set_target_value(*config.stopping.target_value);
+  }
+  stopping->set_patience(config.stopping.patience.value_or(0));
   ToProto(config.lease_duration, proto->mutable_lease_duration());
 }
 

@@ -196,6 +196,14 @@ std::optional<std::string> FirstConfigDifference(const StudyConfig& existing,
     return Differs("config.stopping.max_wall_time", Describe(a.max_wall_time),
                    Describe(b.max_wall_time));
   }
+  if (a.target_value != b.target_value) {
+    return Differs("config.stopping.target_value", Describe(a.target_value),
+                   Describe(b.target_value));
+  }
+  if (a.patience != b.patience) {
+    return Differs("config.stopping.patience", Describe(a.patience),
+                   Describe(b.patience));
+  }
   if (existing.lease_duration != requested.lease_duration) {
     return Differs("config.lease_duration",
                    absl::FormatDuration(existing.lease_duration),

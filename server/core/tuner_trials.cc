@@ -1,5 +1,6 @@
 // Trial-level operations of the Tuner: suggest, heartbeat, report,
 // complete, enqueue, reads and lease expiry.
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <utility>
@@ -25,10 +26,50 @@ std::mt19937_64 TrialRng(uint64_t seed, int64_t number) {
   return std::mt19937_64(sequence);
 }
 
+// Whether the best trial's value meets the study's target, or the trials
+// finished since the best one have used up its patience; only read when
+// the study sets either, since it looks at every trial.
+std::optional<std::string> ProgressStoppingReason(
+    const StudyConfig& config, absl::Span<const Trial* const> trials) {
+  const StoppingCriteria& stopping = config.stopping;
+  const std::vector<const Trial*> best = BestTrials(config, trials);
+  if (best.empty() || !IsFeasible(config, *best.front())) return std::nullopt;
+  const Trial& leader = *best.front();
+  const double value = leader.values.front();
+  if (stopping.target_value) {
+    const bool minimize =
+        config.objectives.front().direction == Direction::kMinimize;
+    if (minimize ? value <= *stopping.target_value
+                 : value >= *stopping.target_value) {
+      return absl::StrCat("target_value=", *stopping.target_value,
+                          " reached by trial ", leader.number, " (", value,
+                          ")");
+    }
+  }
+  if (stopping.patience) {
+    int64_t since_best = 0;
+    for (const Trial* trial : trials) {
+      if (trial->number > leader.number &&
+          (trial->state == TrialState::kCompleted ||
+           trial->state == TrialState::kPruned)) {
+        ++since_best;
+      }
+    }
+    if (since_best >= *stopping.patience) {
+      return absl::StrCat("patience=", *stopping.patience,
+                          " reached: ", since_best,
+                          " trials finished after trial ", leader.number, " (",
+                          value, ") without beating it");
+    }
+  }
+  return std::nullopt;
+}
+
 // Why the study must stop handing out trials, if it must.
-std::optional<std::string> StoppingReason(const Study& study,
-                                          const TrialCounts& counts,
-                                          absl::Time now) {
+std::optional<std::string> StoppingReason(const StudyWriter& writer) {
+  const Study& study = writer.study();
+  const TrialCounts& counts = writer.counts();
+  const absl::Time now = writer.now();
   const StoppingCriteria& stopping = study.config.stopping;
   if (stopping.max_trials && counts.Started() >= *stopping.max_trials) {
     return absl::StrCat("max_trials=", *stopping.max_trials, " reached");
@@ -44,13 +85,16 @@ std::optional<std::string> StoppingReason(const Study& study,
         "max_wall_time=", absl::FormatDuration(*stopping.max_wall_time),
         " reached");
   }
+  if (stopping.target_value || stopping.patience) {
+    return ProgressStoppingReason(study.config, writer.AllTrials());
+  }
   return std::nullopt;
 }
 
 // Completes a RUNNING study whose stopping criteria are met.
 absl::Status CompleteIfDone(StudyWriter& writer) {
   if (writer.study().state != StudyState::kRunning) return absl::OkStatus();
-  auto reason = StoppingReason(writer.study(), writer.counts(), writer.now());
+  auto reason = StoppingReason(writer);
   if (!reason) return absl::OkStatus();
   return writer.SetStudyState(StudyState::kCompleted, *reason);
 }
@@ -232,10 +276,20 @@ absl::StatusOr<std::vector<TrialDirective>> Tuner::Heartbeat(
         TrialDirective& directive = directives[trial_id];
         directive = TrialDirective{};
         directive.trial_id = trial_id;
+        const auto pruned = std::find_if(
+            trial->intermediate_values.begin(),
+            trial->intermediate_values.end(),
+            [](const IntermediateValue& value) { return value.should_prune; });
         if (trial->state != TrialState::kRunning) {
           directive.stop = true;
           directive.reason =
               absl::StrCat("trial is ", TrialStateName(trial->state));
+        } else if (pruned != trial->intermediate_values.end()) {
+          // The worker missed or ignored the report's answer: the heartbeat
+          // repeats it, and the lease is not extended.
+          directive.stop = true;
+          directive.reason = absl::StrCat("pruned: ", pruned->prune_reason);
+          directive.lease_deadline = trial->lease_deadline;
         } else if (writer.study().state == StudyState::kStopped) {
           directive.stop = true;
           directive.reason = "study was stopped";

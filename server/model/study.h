@@ -92,6 +92,13 @@ struct StoppingCriteria {
   std::optional<int64_t> max_trials;
   std::optional<int64_t> max_failed_trials;
   std::optional<absl::Duration> max_wall_time;
+  // One objective only: complete once the best feasible value reaches this
+  // (<= when minimizing, >= when maximizing).
+  std::optional<double> target_value;
+  // One objective only: complete once this many trials finished (COMPLETED
+  // or PRUNED) with a number above the best feasible trial's, none of them
+  // better.
+  std::optional<int64_t> patience;
   bool operator==(const StoppingCriteria&) const = default;
 };
 

@@ -387,6 +387,29 @@ absl::Status CheckBudgets(const StudyConfig& config) {
           absl::FormatDuration(wall_time));
     }
   }
+  if (stopping.target_value) {
+    if (!std::isfinite(*stopping.target_value)) {
+      return Invalid("stopping.target_value must be finite, got ",
+                     *stopping.target_value);
+    }
+    if (config.objectives.size() != 1) {
+      return Invalid(
+          "stopping.target_value needs a study with one objective; this one "
+          "has ",
+          config.objectives.size());
+    }
+  }
+  if (stopping.patience) {
+    if (*stopping.patience < 0) {
+      return Invalid("stopping.patience must be >= 0, got ",
+                     *stopping.patience);
+    }
+    if (config.objectives.size() != 1) {
+      return Invalid(
+          "stopping.patience needs a study with one objective; this one has ",
+          config.objectives.size());
+    }
+  }
   if (config.lease_duration <= absl::ZeroDuration() ||
       config.lease_duration == absl::InfiniteDuration()) {
     return Invalid("lease_duration must be > 0 and finite, got ",

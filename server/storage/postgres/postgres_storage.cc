@@ -84,6 +84,11 @@ std::optional<std::string> OptionalText(const std::optional<int64_t>& value) {
   return absl::StrCat(*value);
 }
 
+std::optional<std::string> OptionalText(const std::optional<double>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return pg::DoubleLiteral(*value);
+}
+
 class PostgresStorage final : public Storage {
  public:
   explicit PostgresStorage(std::unique_ptr<pg::ConnectionPool> pool)
@@ -161,6 +166,10 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
             OptionalText(config.stopping.max_trials);
         const std::optional<std::string> max_failed_trials =
             OptionalText(config.stopping.max_failed_trials);
+        const std::optional<std::string> target_value =
+            OptionalText(config.stopping.target_value);
+        const std::optional<std::string> patience =
+            OptionalText(config.stopping.patience);
         pqxx::work transaction(connection);
         pqxx::row row = transaction.exec_prepared1(
             sql::kStudyCreate, name, pg::DumpJson(StudyConfigToJson(config)),
@@ -173,7 +182,8 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
             pg::DumpJson(pg::StudyParameterRows(config)),
             pg::DumpJson(pg::StudyObjectiveRows(config)),
             pg::DumpJson(pg::StudyMetricNames(config)),
-            pg::DumpJson(pg::StudyConstraintRows(config)));
+            pg::DumpJson(pg::StudyConstraintRows(config)),
+            pg::OrNull(target_value), pg::OrNull(patience));
         transaction.commit();
         Study study;
         study.id = row[0].as<int64_t>();

@@ -399,6 +399,12 @@ Json StudyConfigToJson(const StudyConfig& config) {
   if (config.stopping.max_wall_time.has_value()) {
     stopping["max_wall_time"] = DurationToJson(*config.stopping.max_wall_time);
   }
+  if (config.stopping.target_value.has_value()) {
+    stopping["target_value"] = DoubleText(*config.stopping.target_value);
+  }
+  if (config.stopping.patience.has_value()) {
+    stopping["patience"] = *config.stopping.patience;
+  }
   return {{"format", kFormat},
           {"parameters", std::move(parameters)},
           {"objectives", std::move(objectives)},
@@ -447,6 +453,12 @@ absl::StatusOr<StudyConfig> StudyConfigFromJson(const Json& json) {
   ASSIGN_OR_RETURN(config.stopping.max_wall_time,
                    ReadOptional<absl::Duration>(*stopping, "stopping",
                                                 "max_wall_time", ReadDuration));
+  ASSIGN_OR_RETURN(
+      config.stopping.target_value,
+      ReadOptional<double>(*stopping, "stopping", "target_value", ReadDouble));
+  ASSIGN_OR_RETURN(
+      config.stopping.patience,
+      ReadOptional<int64_t>(*stopping, "stopping", "patience", ReadInt64));
   ASSIGN_OR_RETURN(const Json* lease,
                    Member(json, "config", "lease_duration", true));
   ASSIGN_OR_RETURN(config.lease_duration,

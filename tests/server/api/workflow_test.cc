@@ -83,6 +83,40 @@ TEST_P(ApiTest, StudyLifecycle) {
   EXPECT_EQ(finished.state_reason(), "max_trials=3 reached");
 }
 
+TEST_P(ApiTest, ReachingTheTargetValueCompletesTheStudy) {
+  v1::CreateStudyRequest request = BasicStudyRequest("target");
+  request.mutable_config()->mutable_stopping()->set_target_value(2.5);
+  request.mutable_config()->mutable_stopping()->set_patience(50);
+  const v1::Study created = MustCreate(request);
+  EXPECT_EQ(created.config().stopping().target_value(), 2.5);
+  EXPECT_EQ(created.config().stopping().patience(), 50);
+  for (double value : {4.0, 2.0}) {
+    v1::CompleteTrialRequest complete;
+    complete.set_trial_id(MustSuggestOne(created.id()).id());
+    complete.set_state(v1::TRIAL_STATE_COMPLETED);
+    complete.add_values(value);
+    v1::Trial completed;
+    ASSERT_TRUE(Complete(complete, &completed).ok());
+  }
+  v1::SuggestTrialsResponse done;
+  ASSERT_TRUE(Suggest(created.id(), 1, &done).ok());
+  EXPECT_TRUE(done.study_done());
+  EXPECT_THAT(done.done_reason(), HasSubstr("target_value=2.5 reached"));
+
+  // Several objectives have no single value to reach.
+  v1::CreateStudyRequest two = BasicStudyRequest("target-two-objectives");
+  two.mutable_config()->mutable_stopping()->set_target_value(2.5);
+  v1::Objective* second = two.mutable_config()->add_objectives();
+  second->set_metric("latency");
+  second->set_direction(v1::DIRECTION_MINIMIZE);
+  grpc::ClientContext context;
+  v1::Study refused;
+  const grpc::Status status =
+      server_->studies().CreateStudy(&context, two, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("stopping.target_value"));
+}
+
 TEST_P(ApiTest, ListTrialsPagesAndReportsChangesSinceASequence) {
   const int64_t study_id = MustCreate(BasicStudyRequest("paging")).id();
   v1::SuggestTrialsResponse suggested;

@@ -71,6 +71,24 @@ TEST_F(TunerTest, CreateWithOtherConstraintsNamesTheConstraint) {
   EXPECT_EQ(same.study.config.constraints, config.constraints);
 }
 
+TEST_F(TunerTest, CreateWithOtherStoppingTargetsNamesTheField) {
+  StudyConfig config = BasicConfig();
+  config.stopping.target_value = 0.5;
+  config.stopping.patience = 20;
+  Create("targets", config);
+  StudyConfig other = config;
+  other.stopping.target_value.reset();
+  EXPECT_THAT(tuner_->CreateStudy({"targets", other, true, false, {}}),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("config.stopping.target_value is 0.5 in the "
+                                 "existing study, unset in the request")));
+  other = config;
+  other.stopping.patience = 30;
+  EXPECT_THAT(tuner_->CreateStudy({"targets", other, true, false, {}}),
+              StatusIs(absl::StatusCode::kAlreadyExists,
+                       HasSubstr("config.stopping.patience is 20")));
+}
+
 TEST_F(TunerTest, CreateRejectsUnknownSamplerAndStoresNothing) {
   StudyConfig config = BasicConfig();
   config.sampler.name = "magic";

@@ -362,6 +362,75 @@ TEST_F(TunerTest, MaxFailedTrialsCompletesTheStudy) {
   EXPECT_THAT(done.done_reason, HasSubstr("max_failed_trials=2 reached"));
 }
 
+TEST_F(TunerTest, HeartbeatRepeatsAPruneAnswer) {
+  ASSERT_OK(RegisterTestPruners(pruners_));
+  StudyConfig config = BasicConfig();
+  config.pruner = AlgorithmSpec{kPruneFromStepPruner, {{"step", int64_t{2}}}};
+  const int64_t id = Create("heartbeat-prune", config).study.id;
+  const int64_t trial_id = SuggestOne(id).trials.at(0).id;
+  ASSERT_OK(tuner_->ReportIntermediate({trial_id, {1, "", 0.5}}).status());
+  ASSERT_OK_AND_ASSIGN(auto directives, tuner_->Heartbeat({trial_id}, "w"));
+  EXPECT_FALSE(directives.at(0).stop);
+  // The answer to this report is lost; the next heartbeat carries it.
+  ASSERT_OK(tuner_->ReportIntermediate({trial_id, {2, "", 0.4}}).status());
+  ASSERT_OK_AND_ASSIGN(Trial before, tuner_->GetTrial(trial_id));
+  clock_.Advance(absl::Minutes(1));
+  ASSERT_OK_AND_ASSIGN(directives, tuner_->Heartbeat({trial_id}, "w"));
+  EXPECT_TRUE(directives.at(0).stop);
+  EXPECT_EQ(directives.at(0).reason,
+            absl::StrCat("pruned: ", PruneFromStepReason(2, 2)));
+  // Its lease is not extended: a worker that never stops loses the trial.
+  EXPECT_EQ(directives.at(0).lease_deadline, before.lease_deadline);
+}
+
+TEST_F(TunerTest, TargetValueCompletesTheStudy) {
+  for (const Direction direction :
+       {Direction::kMinimize, Direction::kMaximize}) {
+    StudyConfig config = BasicConfig();
+    config.objectives.front().direction = direction;
+    config.stopping.target_value = 10;
+    const bool minimize = direction == Direction::kMinimize;
+    const int64_t id =
+        Create(minimize ? "target-min" : "target-max", config).study.id;
+    // Short of the target: the study goes on.
+    ASSERT_OK(CompleteWith(SuggestOne(id).trials.at(0).id, minimize ? 11 : 9));
+    EXPECT_FALSE(SuggestOne(id).study_done);
+    ASSERT_OK(CompleteWith(SuggestOne(id).trials.at(0).id, 10));
+    SuggestResult done = SuggestOne(id);
+    EXPECT_TRUE(done.study_done);
+    EXPECT_THAT(done.done_reason,
+                HasSubstr("target_value=10 reached by trial 2 (10)"));
+  }
+}
+
+TEST_F(TunerTest, PatienceCompletesTheStudy) {
+  StudyConfig config = BasicConfig();
+  config.stopping.patience = 3;
+  const int64_t id = Create("patience", config).study.id;
+  auto finish = [&](double value) {
+    return CompleteWith(SuggestOne(id).trials.at(0).id, value);
+  };
+  ASSERT_OK(finish(5));  // trial 0
+  ASSERT_OK(finish(4));  // trial 1: the best so far
+  ASSERT_OK(finish(6));
+  // A pruned trial finished without beating it too.
+  CompleteInput pruned;
+  pruned.trial_id = SuggestOne(id).trials.at(0).id;
+  pruned.outcome.state = TrialState::kPruned;
+  ASSERT_OK(tuner_->Complete(pruned));
+  // Two trials since the best: one more is allowed.
+  ASSERT_OK(finish(3));  // trial 4: a new best resets the count
+  ASSERT_OK(finish(7));
+  ASSERT_OK(finish(7));
+  EXPECT_FALSE(SuggestOne(id).study_done);  // trial 7 stays running
+  ASSERT_OK(finish(8));                     // trial 8
+  SuggestResult done = SuggestOne(id);
+  EXPECT_TRUE(done.study_done);
+  EXPECT_THAT(done.done_reason,
+              HasSubstr("patience=3 reached: 3 trials finished after trial 4 "
+                        "(3) without beating it"));
+}
+
 TEST_F(TunerTest, MaxWallTimeCompletesTheStudy) {
   StudyConfig config = BasicConfig();
   config.stopping.max_wall_time = absl::Hours(1);

@@ -319,6 +319,23 @@ TEST(StudyConfigValidation, RejectsNegativeBudgets) {
   ExpectInvalid(config, {"stopping.max_wall_time", "got -5s"});
 }
 
+TEST(StudyConfigValidation, TargetAndPatienceNeedOneObjective) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.stopping.target_value = 0.5;
+  config.stopping.patience = 10;
+  EXPECT_OK(ValidateStudyConfig(config));
+  config.stopping.target_value = std::numeric_limits<double>::infinity();
+  ExpectInvalid(config, {"stopping.target_value", "finite", "got inf"});
+  config.stopping.target_value = 0.5;
+  config.stopping.patience = -2;
+  ExpectInvalid(config, {"stopping.patience", ">= 0", "got -2"});
+  config.stopping.patience = 10;
+  config.objectives.push_back({"latency", Direction::kMinimize});
+  ExpectInvalid(config, {"stopping.target_value", "one objective", "has 2"});
+  config.stopping.target_value.reset();
+  ExpectInvalid(config, {"stopping.patience", "one objective", "has 2"});
+}
+
 TEST(StudyConfigValidation, RejectsNonPositiveLease) {
   StudyConfig config = ConfigWith({Float("x", 0, 1)});
   config.lease_duration = absl::ZeroDuration();

@@ -135,6 +135,8 @@ StudyConfig FullConfig() {
   config.stopping.max_trials = 500;
   config.stopping.max_failed_trials = 25;
   config.stopping.max_wall_time = absl::Hours(6) + absl::Milliseconds(250);
+  config.stopping.target_value = 0.1 + 0.2;
+  config.stopping.patience = 40;
   config.lease_duration = absl::Seconds(90);
   return config;
 }
@@ -198,6 +200,8 @@ void ExpectSameConfig(const StudyConfig& actual, const StudyConfig& expected) {
   EXPECT_EQ(actual.stopping.max_failed_trials,
             expected.stopping.max_failed_trials);
   EXPECT_EQ(actual.stopping.max_wall_time, expected.stopping.max_wall_time);
+  EXPECT_EQ(actual.stopping.target_value, expected.stopping.target_value);
+  EXPECT_EQ(actual.stopping.patience, expected.stopping.patience);
   EXPECT_EQ(actual.lease_duration, expected.lease_duration);
   EXPECT_TRUE(actual == expected);
 }

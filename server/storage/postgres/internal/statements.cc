@@ -12,16 +12,18 @@ namespace {
 // objectives, extra metrics and constraints. $1 name, $2 config, $3 metadata,
 // $4 sampler, $5 pruner, $6 seed, $7 max_trials, $8 max_failed_trials,
 // $9 max_wall_time, $10 lease_duration, $11 now, $12 parameter rows,
-// $13 objective rows, $14 extra metric names, $15 constraint rows; all JSON
-// as text.
+// $13 objective rows, $14 extra metric names, $15 constraint rows (all JSON
+// as text), $16 target_value, $17 patience.
 constexpr char kStudyCreateSql[] = R"sql(
 WITH s AS (
   INSERT INTO knob.study (name, state, config, metadata, sampler, pruner,
                           seed, max_trials, max_failed_trials, max_wall_time,
-                          lease_duration, create_time, update_time)
+                          lease_duration, create_time, update_time,
+                          target_value, patience)
   VALUES ($1, 'RUNNING', $2::jsonb, $3::jsonb, $4, $5, $6::numeric,
           $7::bigint, $8::bigint, $9::interval, $10::interval,
-          $11::timestamptz, $11::timestamptz)
+          $11::timestamptz, $11::timestamptz, $16::double precision,
+          $17::bigint)
   RETURNING id
 ), p AS (
   INSERT INTO knob.study_parameter (study_id, position, name, kind, min_value,

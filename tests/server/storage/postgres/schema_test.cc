@@ -197,6 +197,22 @@ TEST_F(SchemaTest, StudyConfigIsNormalized) {
               ElementsAre("RUNNING random none 0 50 00:05:00"));
 }
 
+TEST_F(SchemaTest, TargetAndPatienceAreColumns) {
+  StudyConfig config = MixedConfig(Direction::kMaximize);
+  config.objectives.resize(1);
+  config.stopping.target_value = 0.975;
+  config.stopping.patience = 40;
+  const Study with = MakeStudy("with-target", config, {});
+  const Study without =
+      MakeStudy("without-target", MixedConfig(Direction::kMaximize), {});
+  EXPECT_THAT(Column("SELECT concat_ws(' ', name, coalesce(target_value::text, "
+                     "'-'), coalesce(patience::text, '-')) FROM knob.study "
+                     "WHERE id IN (" +
+                     std::to_string(with.id) + ", " +
+                     std::to_string(without.id) + ") ORDER BY id"),
+              ElementsAre("with-target 0.975 40", "without-target - -"));
+}
+
 TEST_F(SchemaTest, TrialSummaryHasOneWideRowPerTrial) {
   Study study = MakeStudy("summary", Direction::kMaximize, {0.5, 0.9});
   pqxx::result rows = Query(

@@ -41,6 +41,8 @@ StudyConfig EverythingConfig() {
   config.seed = std::numeric_limits<uint64_t>::max();
   config.stopping.max_trials = 0;
   config.stopping.max_wall_time = absl::Seconds(-3) - absl::Nanoseconds(7);
+  config.stopping.target_value = 0.1 + 0.2;
+  config.stopping.patience = 0;
   config.lease_duration = absl::Seconds(90) + absl::Nanoseconds(1);
   return config;
 }

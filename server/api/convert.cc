@@ -424,6 +424,8 @@ void ToProto(const Trial& trial, v1::Trial* proto) {
     out->set_step(value.step);
     out->set_metric(value.metric);
     out->set_value(value.value);
+    out->set_should_prune(value.should_prune);
+    out->set_prune_reason(value.prune_reason);
   }
   proto->set_worker_id(trial.worker_id);
   proto->mutable_environment()->insert(trial.environment.begin(),

@@ -36,7 +36,7 @@ class PercentilePruner final : public Pruner {
     std::vector<double> peers;
     for (const Trial* trial : context.trials) {
       if (trial == nullptr || trial->number == context.trial.number ||
-          !IsCompared(trial->state)) {
+          !IsCompared(trial->state) || trial->state == TrialState::kPruned) {
         continue;
       }
       if (const StepValue* point =

@@ -94,7 +94,7 @@ absl::StatusOr<PrunerCommonOptions> ParseCommonPrunerOptions(
   if (use.peers) {
     ASSIGN_OR_RETURN(options.n_startup_trials,
                      ReadIntAtLeast(spec, reader, "n_startup_trials",
-                                    options.n_startup_trials, 0));
+                                    use.default_startup_trials, 0));
     ASSIGN_OR_RETURN(
         options.n_min_trials,
         ReadIntAtLeast(spec, reader, "n_min_trials", options.n_min_trials, 1));

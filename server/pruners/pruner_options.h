@@ -28,7 +28,8 @@ struct PrunerCommonOptions {
   // Trials of the study that must have finished (COMPLETED or PRUNED)
   // before any trial is pruned, so that early trials are not judged
   // against too few others.
-  // Default: 5; 0 for pruners that judge a trial on its own values.
+  // Default: 5 (0 for successive halving and Hyperband, whose rungs need
+  // none); 0 for pruners that judge a trial on its own values.
   int64_t n_startup_trials = 5;
   // No trial is judged at a step below this.
   // Default: 0.
@@ -57,6 +58,8 @@ struct CommonOptionUse {
   // `n_warmup_steps` and `interval_steps`: pruners that may judge any step
   // (successive halving judges at its own rungs instead).
   bool step_schedule = true;
+  // The default of `n_startup_trials` for a pruner that reads it.
+  int64_t default_startup_trials = 5;
 };
 
 // Reads the common options `use` names from `reader` (over `spec`) and

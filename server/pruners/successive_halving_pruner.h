@@ -13,7 +13,8 @@
 
 namespace knob {
 
-// Options: `metric`, `direction`, `n_startup_trials` and `n_min_trials`
+// Options: `metric`, `direction`, `n_startup_trials` (default 0) and
+// `n_min_trials`
 // (pruner_options.h; the rungs take the place of `n_warmup_steps` and
 // `interval_steps`), and
 // - `min_resource`: the step of the first rung before the early-stopping

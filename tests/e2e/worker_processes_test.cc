@@ -73,11 +73,11 @@ class WorkerProcessesTest : public ::testing::Test {
     return study.ok() ? *study : v1::Study();
   }
 
-  // Runs the workers to the end of the study; returns the wall time.
-  absl::Duration RunWorkers(const std::string& study) {
+  // Runs `count` workers to the end of the study; returns the wall time.
+  absl::Duration RunWorkers(const std::string& study, int count = kWorkers) {
     const absl::Time start = absl::Now();
     std::vector<Subprocess> workers;
-    for (int i = 0; i < kWorkers; ++i) {
+    for (int i = 0; i < count; ++i) {
       absl::StatusOr<Subprocess> worker = Subprocess::Start(
           {KNOB_WORKER_BINARY, "--server=" + address_, "--study=" + study,
            absl::StrCat("--worker_id=worker-", i), "--steps=3"},
@@ -157,6 +157,60 @@ TEST_F(WorkerProcessesTest, RandomStudyEndsWithExactlyItsBudget) {
       kWorkers, trials.size(),
       static_cast<long long>(finished->trial_counts().completed()),
       absl::ToDoubleSeconds(wall), trials.size() / absl::ToDoubleSeconds(wall));
+}
+
+TEST_F(WorkerProcessesTest, PrunedStudyOfSixteenWorkersKeepsItsBudget) {
+  constexpr int kPruningWorkers = 16;
+  const v1::Study study = CreateStudy("e2e-pruned", R"pb(
+    parameters {
+      name: "x"
+      float_domain { min: -5 max: 5 }
+    }
+    parameters {
+      name: "y"
+      float_domain { min: -5 max: 5 }
+    }
+    objectives { metric: "loss" direction: DIRECTION_MINIMIZE }
+    sampler { name: "random" }
+    pruner {
+      name: "median"
+      options {
+        key: "n_startup_trials"
+        value { int_value: 3 }
+      }
+    }
+    stopping { max_trials: 64 }
+  )pb");
+  RunWorkers("e2e-pruned", kPruningWorkers);
+  const std::vector<v1::Trial> trials = AllTrials(study.id());
+  ASSERT_EQ(trials.size(), 64u);
+  int pruned = 0;
+  for (const v1::Trial& trial : trials) {
+    ASSERT_FALSE(trial.intermediate_values().empty()) << trial.DebugString();
+    const v1::IntermediateValue& last = *trial.intermediate_values().rbegin();
+    if (trial.state() == v1::TRIAL_STATE_PRUNED) {
+      ++pruned;
+      // The worker stopped at the step the pruner answered prune, and that
+      // step and value stay on record.
+      EXPECT_TRUE(last.should_prune()) << trial.DebugString();
+      EXPECT_THAT(last.prune_reason(), ::testing::HasSubstr("median"));
+    } else {
+      EXPECT_EQ(trial.state(), v1::TRIAL_STATE_COMPLETED)
+          << trial.DebugString();
+      EXPECT_EQ(last.step(), 3);
+      EXPECT_FALSE(last.should_prune());
+    }
+  }
+  // Random points on a quadratic: about half are worse than the median.
+  EXPECT_GE(pruned, 10);
+  EXPECT_LE(pruned, 60);
+  absl::StatusOr<v1::Study> finished = client_->GetStudyById(study.id());
+  ASSERT_OK(finished);
+  EXPECT_EQ(finished->state_reason(), "max_trials=64 reached");
+  EXPECT_EQ(finished->trial_counts().pruned(), pruned);
+  EXPECT_EQ(finished->trial_counts().completed(), 64 - pruned);
+  std::printf("e2e: pruner=median workers=%d trials=%zu pruned=%d\n",
+              kPruningWorkers, trials.size(), pruned);
 }
 
 TEST_F(WorkerProcessesTest, GridStudyHandsOutEveryPointOnce) {

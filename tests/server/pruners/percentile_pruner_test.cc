@@ -20,7 +20,7 @@ using ::knob::testing::PrunesWith;
 using ::testing::DoubleEq;
 using ::testing::HasSubstr;
 
-// Five finished trials whose losses at steps 0..3 are, sorted per step:
+// Five completed trials whose losses at steps 0..3 are, sorted per step:
 //   step 0: 0.8 0.9 1.0 1.1 1.2  -> median 1.0
 //   step 1: 0.6 0.7 0.8 0.9 1.0  -> median 0.8, top-25% cut-off 0.7
 //   step 2: 0.4 0.5 0.6 0.7 0.9  -> median 0.6
@@ -28,7 +28,7 @@ using ::testing::HasSubstr;
 void AddFiveFinishedTrials(PrunerHistory& history) {
   history.AddTrial(TrialState::kCompleted, {1.0, 0.8, 0.6, 0.5});
   history.AddTrial(TrialState::kCompleted, {0.9, 0.7, 0.5, 0.4});
-  history.AddTrial(TrialState::kPruned, {1.2, 1.0, 0.9, 0.8});
+  history.AddTrial(TrialState::kCompleted, {1.2, 1.0, 0.9, 0.8});
   history.AddTrial(TrialState::kCompleted, {0.8, 0.6, 0.4, 0.3});
   history.AddTrial(TrialState::kCompleted, {1.1, 0.9, 0.7, 0.6});
 }
@@ -95,18 +95,20 @@ TEST_F(MedianPrunerTest, InterpolatesBetweenTheMiddleTwoOfAnEvenCount) {
   EXPECT_THAT(history.Ask(*pruner, trial, 1, 0.75), Continues());
 }
 
-TEST_F(MedianPrunerTest,
-       ComparesWithRunningAndPrunedTrialsButNotFailedOrStale) {
+TEST_F(MedianPrunerTest, ComparesWithRunningTrialsButNotPrunedFailedOrStale) {
   std::unique_ptr<Pruner> pruner = Median({});
   history_.AddTrial(TrialState::kRunning, {0.9, 0.1});
+  history_.AddTrial(TrialState::kPruned, {0.9, 2.0});
+  history_.AddTrial(TrialState::kPruned, {0.9, 3.0});
   history_.AddTrial(TrialState::kFailed, {0.9, 0.05});
   history_.AddTrial(TrialState::kStale, {0.9, 0.05});
   history_.AddTrial(TrialState::kWaiting, {});
   const int64_t trial = history_.AddTrial(TrialState::kRunning, {0.95});
-  // Step 1 peers: the five finished 0.6 0.7 0.8 0.9 1.0 and the running
+  // Step 1 peers: the five completed 0.6 0.7 0.8 0.9 1.0 and the running
   // 0.1 -> median (0.7 + 0.8) / 2 = 0.75 of 6. Counting the running trial
-  // prunes 0.78 (the finished ones alone have median 0.8); counting the
-  // failed and stale ones too would say "of 8 trials".
+  // prunes 0.78 (the completed ones alone have median 0.8); counting the
+  // pruned ones would raise the median to 0.85 and let 0.78 go on, and the
+  // failed and stale ones would say "of 8 trials".
   EXPECT_THAT(history_.Ask(*pruner, trial, 1, 0.78),
               PrunesWith("step 1: best loss 0.78 is worse than the median "
                          "0.75 of 6 trials"));
@@ -133,10 +135,11 @@ TEST_F(MedianPrunerTest, WaitsForStartupTrialsToFinish) {
   const int64_t trial = history.AddTrial(TrialState::kRunning, {0.95});
   // Four finished trials; the default n_startup_trials is 5.
   EXPECT_THAT(history.Ask(*pruner, trial, 1, 5.0), Continues());
-  // A pruned trial counts as finished.
+  // A pruned trial counts as finished, though its values are not compared:
+  // step 1 of the four others, 0.6 0.7 0.8 1.0, has median 0.75.
   history.SetState(4, TrialState::kPruned);
   EXPECT_THAT(history.Ask(*pruner, trial, 1, 5.0),
-              PrunesWith(HasSubstr("median 0.8 of 5 trials")));
+              PrunesWith(HasSubstr("median 0.75 of 4 trials")));
 }
 
 TEST_F(MedianPrunerTest, StartupCountsOnlyFinishedTrials) {

@@ -176,10 +176,10 @@ TEST_F(SuccessiveHalvingTest, WaitsForStartupTrials) {
 
 TEST_F(SuccessiveHalvingTest, TheFirstTrialAtARungPasses) {
   PrunerHistory history(LossStudy());
-  ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<Pruner> pruner,
-      MakePruner(history.config(), "successive_halving",
-                 {{"n_startup_trials", 0}, {"n_min_trials", 1}}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Pruner> pruner,
+                       MakePruner(history.config(), "successive_halving",
+                                  {{"n_min_trials", 1}}));
+  // No startup trials by default: the rungs judge from the first trial on.
   const int64_t first = history.AddTrial(TrialState::kRunning, {});
   EXPECT_THAT(history.Report(*pruner, first, 1, 100.0), Continues());
   // The second competes with it: 2 competitors keep max(1, 0) = 1.

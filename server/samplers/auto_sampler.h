@@ -8,13 +8,15 @@
 // (tests/bench/samplers.sh):
 //   - several objectives: multi-objective TPE for budgets up to
 //     kLongBudget trials, NSGA-II beyond (it needs many generations);
-//   - conditional spaces, or more categorical than numeric parameters:
-//     TPE, which models each group of parameters that are active together;
-//   - numeric spaces with a long known budget (more than kLongBudget
-//     trials): CMA-ES, whose cost per trial does not grow with the history;
-//   - otherwise: Gaussian-process Bayesian optimization, which makes the
-//     most of each trial, until trial kGpTrialLimit; TPE from then on,
-//     because the GP's cost grows with the history.
+//   - more categorical than numeric parameters: TPE, which models choices
+//     directly;
+//   - unconditional numeric spaces with a long known budget (more than
+//     kLongBudget trials): CMA-ES, whose cost per trial does not grow with
+//     the history;
+//   - otherwise, conditional spaces included: Gaussian-process Bayesian
+//     optimization, which makes the most of each trial, until trial
+//     kGpTrialLimit; TPE from then on, because the GP's cost grows with
+//     the history.
 //
 // Thread safety: as for every Sampler.
 #ifndef KNOB_SERVER_SAMPLERS_AUTO_SAMPLER_H_

@@ -53,19 +53,34 @@ TEST(AutoSampler, LongNumericRunsGetCmaEs) {
   EXPECT_EQ(choice.later_sampler, "");
 }
 
-TEST(AutoSampler, ConditionalOrMostlyCategoricalSpacesGetTpe) {
+TEST(AutoSampler, MostlyCategoricalSpacesGetTpe) {
+  const StudyConfig categorical =
+      Space({Param("a", Choices({1.0, 2.0})),
+             Param("b", Choices({true, false})), Param("x", Floats(0, 1))});
+  EXPECT_EQ(ChooseSampler(categorical).sampler, "tpe");
+  EXPECT_THAT(ChooseSampler(categorical).reason,
+              HasSubstr("mostly categorical parameters (2 categorical, 1 "
+                        "numeric)"));
+}
+
+TEST(AutoSampler, ConditionalNumericSpacesGetTheGaussianProcess) {
   const ParamValue sgd = std::string("sgd");
   const StudyConfig conditional =
       Space({Param("optimizer", Choices({sgd, std::string("adam")})),
              When(Param("momentum", Floats(0, 1)), "optimizer", {sgd}),
              Param("lr", LogFloats(1e-4, 1))});
-  EXPECT_EQ(ChooseSampler(conditional).sampler, "tpe");
-  EXPECT_THAT(ChooseSampler(conditional).reason,
-              HasSubstr("conditional parameters"));
-  const StudyConfig categorical =
-      Space({Param("a", Choices({1.0, 2.0})),
-             Param("b", Choices({true, false})), Param("x", Floats(0, 1))});
-  EXPECT_EQ(ChooseSampler(categorical).sampler, "tpe");
+  const AutoChoice choice = ChooseSampler(conditional);
+  EXPECT_EQ(choice.sampler, "gp");
+  EXPECT_EQ(choice.later_sampler, "tpe");
+  EXPECT_THAT(choice.reason, HasSubstr("some conditional"));
+  // Long runs stay off CMA-ES, which cannot tell inactive coordinates,
+  // also when every parameter is numeric.
+  const StudyConfig numeric_conditional =
+      Space({Param("layers", Ints(1, 3)),
+             When(Param("width", Floats(0, 1)), "layers", {int64_t{3}})});
+  EXPECT_EQ(ChooseSampler(WithBudget(numeric_conditional, 20000)).sampler,
+            "gp");
+  EXPECT_EQ(ChooseSampler(WithBudget(Numeric(), 20000)).sampler, "cmaes");
 }
 
 TEST(AutoSampler, SeveralObjectivesGetMultiObjectiveSamplers) {

@@ -33,6 +33,15 @@
 
 namespace knob {
 
+// The common options the rung-based pruners read: a rung needs no startup
+// trials, since its first arrivals always go on (the best third of one
+// trial is that trial), and the rungs take the place of warm-up and
+// interval.
+inline constexpr CommonOptionUse kRungOptionUse{.direction = true,
+                                                .peers = true,
+                                                .step_schedule = false,
+                                                .default_startup_trials = 0};
+
 struct RungLadder {
   int64_t min_resource = 1;
   int64_t reduction_factor = 3;

@@ -77,15 +77,9 @@ class HyperbandPruner final : public Pruner {
 absl::StatusOr<std::unique_ptr<Pruner>> CreateHyperbandPruner(
     const StudyConfig& config, const AlgorithmSpec& spec) {
   AlgorithmOptions reader("pruner", spec);
-  ASSIGN_OR_RETURN(PrunerCommonOptions options,
-                   ParseCommonPrunerOptions(
-                       config, spec, reader,
-                       // A rung needs no startup: its first arrivals always go
-                       // on (the best third of one trial is that trial).
-                       {.direction = true,
-                        .peers = true,
-                        .step_schedule = false,
-                        .default_startup_trials = 0}));
+  ASSIGN_OR_RETURN(
+      PrunerCommonOptions options,
+      ParseCommonPrunerOptions(config, spec, reader, kRungOptionUse));
   ASSIGN_OR_RETURN(int64_t min_resource,
                    ReadIntAtLeast(spec, reader, "min_resource", 1, 1));
   ASSIGN_OR_RETURN(int64_t max_resource, reader.Int("max_resource", 0));

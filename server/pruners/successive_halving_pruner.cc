@@ -53,15 +53,9 @@ class SuccessiveHalvingPruner final : public Pruner {
 absl::StatusOr<std::unique_ptr<Pruner>> CreateSuccessiveHalvingPruner(
     const StudyConfig& config, const AlgorithmSpec& spec) {
   AlgorithmOptions reader("pruner", spec);
-  ASSIGN_OR_RETURN(PrunerCommonOptions options,
-                   ParseCommonPrunerOptions(
-                       config, spec, reader,
-                       // A rung needs no startup: its first arrivals always go
-                       // on (the best third of one trial is that trial).
-                       {.direction = true,
-                        .peers = true,
-                        .step_schedule = false,
-                        .default_startup_trials = 0}));
+  ASSIGN_OR_RETURN(
+      PrunerCommonOptions options,
+      ParseCommonPrunerOptions(config, spec, reader, kRungOptionUse));
   RungLadder ladder;
   ASSIGN_OR_RETURN(
       ladder.min_resource,

@@ -1,22 +1,16 @@
 """Knob's side of the sampler benchmark: one study per (problem, sampler,
 seed) on a running knob-server, evaluated by a group of worker processes
-that use the Python worker helper (client/python/knob_worker.py), as a
-user's workers would.
-
-The worker processes are long-lived (started once, given one study after
-another) so that each study costs only its trials, not interpreter starts.
+(worker_group.py) that use the Python worker helper, as a user's workers
+would.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import multiprocessing
-import queue
+import functools
 import re
 import time
 import uuid
-from typing import List, Optional
+from typing import List
 
 import grpc
 
@@ -24,9 +18,7 @@ import knob_client
 import results
 from problems import PROBLEMS, Problem, prepare_problems
 from search_space import Param
-
-# Seconds a worker process may take to import and load its datasets.
-_STARTUP_TIMEOUT = 120
+from worker_group import WorkerGroup
 
 # A sampler name no registry will hold, to learn the ones it does hold.
 _PROBE_SAMPLER = "(list known samplers)"
@@ -122,118 +114,24 @@ class Server:
 # Worker processes
 
 
-@dataclasses.dataclass
-class _Assignment:
-    address: str
-    study: str
-    problem: str
-    seed: int
+def _problem_objective(payload):
+    """The training function of a study: the problem's value at the
+    trial's parameters, its noise seeded by (seed, trial number)."""
+    problem_name, seed = payload
+    problem = PROBLEMS[problem_name]
+
+    def objective(trial):
+        return problem.observe(trial.params, seed, trial.number)
+
+    return objective
 
 
-def _worker_main(worker_id: str, problems: List[str], inbox, outbox) -> None:
-    """One worker process: runs the studies it is given until told to end
-    (None). Answers each with (worker_id, error or None). Ctrl-C ends it
-    quietly: the benchmark's own process reports the interruption."""
-    try:
-        _serve(worker_id, problems, inbox, outbox)
-    except KeyboardInterrupt:
-        pass
-
-
-def _serve(worker_id: str, problems: List[str], inbox, outbox) -> None:
-    import knob_worker
-
-    logging.basicConfig(level=logging.ERROR)
-    prepare_problems(problems)
-    outbox.put((worker_id, "ready"))
-    while True:
-        assignment: Optional[_Assignment] = inbox.get()
-        if assignment is None:
-            return
-        problem = PROBLEMS[assignment.problem]
-
-        def objective(trial):
-            return problem.observe(trial.params, assignment.seed,
-                                   trial.number)
-
-        error = None
-        try:
-            worker = knob_worker.Worker(assignment.address, assignment.study,
-                                        worker_id=worker_id)
-            try:
-                summary = worker.run(objective)
-                if summary.gave_up:
-                    error = summary.stop_reason
-            finally:
-                worker.client.close()
-        except Exception as caught:  # Reported, not fatal to the process.
-            error = f"{type(caught).__name__}: {caught}"
-        outbox.put((worker_id, error))
-
-
-class WorkerGroup:
-    """`size` worker processes that work on one study at a time, on the
-    named problems."""
-
-    def __init__(self, name: str, size: int, problems: List[str]):
-        context = multiprocessing.get_context("spawn")
-        self._outbox = context.Queue()
-        self._inboxes = []
-        self._processes = []
-        for i in range(size):
-            inbox = context.Queue()
-            process = context.Process(
-                target=_worker_main,
-                args=(f"{name}-{i}", problems, inbox, self._outbox),
-                daemon=True)
-            process.start()
-            self._inboxes.append(inbox)
-            self._processes.append(process)
-        # Started and warmed up before the first study, so that a study's
-        # time is its own.
-        for _ in self._processes:
-            try:
-                self._outbox.get(timeout=_STARTUP_TIMEOUT)
-            except queue.Empty:
-                self.close()
-                raise RuntimeError(
-                    f"a worker process did not start within "
-                    f"{_STARTUP_TIMEOUT} s") from None
-
-    def run(self, address: str, study: str, problem: str,
-            seed: int) -> List[str]:
-        """Runs the study to its end on every worker; returns the workers'
-        errors (empty when all went well)."""
-        for inbox in self._inboxes:
-            inbox.put(_Assignment(address, study, problem, seed))
-        errors = []
-        for _ in self._inboxes:
-            worker_id, error = self._answer()
-            if error:
-                errors.append(f"{worker_id}: {error}")
-        return errors
-
-    def _answer(self):
-        """The next answer of a worker; raises RuntimeError when a worker
-        process is gone (crashed, or interrupted with Ctrl-C) rather than
-        waiting for it forever."""
-        while True:
-            try:
-                return self._outbox.get(timeout=1.0)
-            except queue.Empty:
-                dead = [p for p in self._processes if not p.is_alive()]
-                if dead:
-                    raise RuntimeError(
-                        f"a worker process exited with {dead[0].exitcode}")
-
-    def close(self) -> None:
-        for inbox in self._inboxes:
-            inbox.put(None)
-        for process in self._processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join()
+def worker_group(name: str, size: int, problems: List[str]) -> WorkerGroup:
+    """`size` worker processes that evaluate studies of the named
+    problems, their datasets loaded once per process."""
+    return WorkerGroup(name, size,
+                       functools.partial(prepare_problems, problems),
+                       _problem_objective)
 
 
 # --------------------------------------------------------------------------
@@ -259,7 +157,8 @@ def run_study(server: Server, group: WorkerGroup, run_name: str,
             outcome.unsupported = error.details()
             return results.record("knob", sampler, problem, seed, trials,
                                   outcome)
-        errors = group.run(server.address, run_name, problem.name, seed)
+        errors = group.run(server.address, run_name,
+                           (problem.name, seed))
         outcome.error = "; ".join(errors) or None
         for trial in server.list_trials(study_id):
             value = None

@@ -16,11 +16,9 @@ import datetime
 import io
 import multiprocessing
 import os
-import queue
 import shutil
 import signal
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -36,6 +34,7 @@ import pruning_knob_side  # noqa: E402 (after the path set-up)
 import pruning_optuna_side  # noqa: E402
 import pruning_tasks  # noqa: E402
 import results  # noqa: E402
+from study_scheduler import StudyScheduler  # noqa: E402
 from pruning_pruners import PRUNERS  # noqa: E402
 from pruning_report import Report  # noqa: E402
 from pruning_results import label  # noqa: E402
@@ -148,74 +147,42 @@ def prepare_tables(args) -> dict:
     return tables
 
 
-class Scheduler:
-    """Runs the studies, `jobs` at a time: a Knob study on one of `jobs`
-    worker groups, an Optuna study in one of `jobs` processes."""
+class Scheduler(StudyScheduler):
+    """The pruning benchmark's studies: (side, task, pruner, seed)."""
 
     def __init__(self, args, keeper: Optional[ServerKeeper], tables: dict,
                  writer, stamp: str):
+        super().__init__(args.jobs, writer)
         self.args = args
         self.keeper = keeper
         self.tables = tables
-        self.writer = writer
         self.stamp = stamp
-        self.groups: "queue.Queue[pruning_knob_side.WorkerGroup]" = (
-            queue.Queue())
-        self.optuna = None
-        self.done = 0
-        self.total = 0
-        self.started = time.monotonic()
-        self.lock = threading.Lock()
 
     def run(self, runs):
-        self.total = len(runs)
-        context = multiprocessing.get_context("spawn")
-        if any(side == "knob" for side, *_ in runs):
-            for i in range(self.args.jobs):
-                self.groups.put(pruning_knob_side.WorkerGroup(
-                    f"pruning-{i}", self.args.workers))
-        self.optuna = concurrent.futures.ProcessPoolExecutor(
-            self.args.jobs, mp_context=context,
-            initializer=pruning_optuna_side.prepare)
-        threads = concurrent.futures.ThreadPoolExecutor(self.args.jobs)
-        try:
-            futures = [threads.submit(self._run_one, r) for r in runs]
-            return [future.result() for future in futures]
-        finally:
-            # On an error or Ctrl-C the studies not yet started are dropped.
-            threads.shutdown(cancel_futures=True)
-            self.optuna.shutdown(cancel_futures=True)
-            while not self.groups.empty():
-                self.groups.get().close()
+        return super().run(
+            runs,
+            lambda i: pruning_knob_side.worker_group(f"pruning-{i}",
+                                                     self.args.workers),
+            pruning_optuna_side.prepare)
 
-    def _run_one(self, run):
-        side, task, pruner, seed = run
-        table = self.tables[(task, seed)]
-        if side == "knob":
-            group = self.groups.get()
-            try:
-                name = f"pruning-{self.stamp}-{task}-{pruner}-s{seed}"
-                generation = self.keeper.generation
-                record = pruning_knob_side.run_study(
-                    self.keeper.server, group, name, table, pruner)
-                if record["error"]:
-                    crash = self.keeper.recover(generation)
-                    if crash:
-                        record["error"] = f"{crash}; {record['error']}"
-            finally:
-                self.groups.put(group)
-        else:
-            record = self.optuna.submit(pruning_optuna_side.run_study, table,
-                                        pruner).result()
-        with self.lock:
-            self.writer.add(record)
-            self.done += 1
-            self._progress(record)
+    def run_knob(self, group, run) -> dict:
+        _, task, pruner, seed = run
+        name = f"pruning-{self.stamp}-{task}-{pruner}-s{seed}"
+        generation = self.keeper.generation
+        record = pruning_knob_side.run_study(self.keeper.server, group, name,
+                                             self.tables[(task, seed)], pruner)
+        if record["error"]:
+            crash = self.keeper.recover(generation)
+            if crash:
+                record["error"] = f"{crash}; {record['error']}"
         return record
 
-    def _progress(self, record) -> None:
-        elapsed = time.monotonic() - self.started
-        remaining = elapsed / self.done * (self.total - self.done)
+    def optuna_call(self, run):
+        _, task, pruner, seed = run
+        return (pruning_optuna_side.run_study, self.tables[(task, seed)],
+                pruner)
+
+    def progress(self, record, minutes_left: float) -> None:
         head = (f"[{self.done}/{self.total}] {label(record)} "
                 f"{record['task']} seed {record['seed']}: ")
         if record["unavailable"]:
@@ -226,7 +193,7 @@ class Scheduler:
         say(head + f"{record['total_steps']}/{record['reference_steps']} "
             f"steps, {record['pruned']} pruned, best "
             f"{'n/a' if best is None else f'{best:.5g}'}, "
-            f"{record['seconds']:.1f} s; ~{remaining / 60:.0f} min left"
+            f"{record['seconds']:.1f} s; ~{minutes_left:.0f} min left"
             f"{error}")
 
 

@@ -11,14 +11,10 @@ running at once.
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-import multiprocessing
-import queue
 import re
 import time
 import uuid
-from typing import List, Optional
+from typing import List
 
 import grpc
 
@@ -27,9 +23,7 @@ import knob_side
 import pruning_pruners
 import pruning_results
 from pruning_tasks import TASKS, CurveTable
-
-# Seconds a worker process may take to start.
-_STARTUP_TIMEOUT = 120
+from worker_group import WorkerGroup
 
 # The server runs next to the workers: one that does not answer for a
 # while has crashed, and the run should end rather than wait minutes.
@@ -78,35 +72,20 @@ def known_pruners(server: knob_side.Server) -> List[str]:
 # Worker processes
 
 
-@dataclasses.dataclass
-class _Assignment:
-    address: str
-    study: str
-    params: List[dict]
-    curves: List[List[float]]
-
-
-def _worker_main(worker_id: str, inbox, outbox) -> None:
-    """One worker process: runs the studies it is given until told to end
-    (None). Answers each with (worker_id, error or None). Ctrl-C ends it
-    quietly: the benchmark's own process reports the interruption."""
-    try:
-        _serve(worker_id, inbox, outbox)
-    except KeyboardInterrupt:
-        pass
-
-
-def _replay(assignment: _Assignment):
+def _replay(payload):
     """The training function of a study: the trial's curve, step by step,
-    stopping when told to."""
+    stopping when told to. `payload` is (enqueued parameters, curves), in
+    trial order."""
     import knob_worker
 
+    params, curves = payload
+
     def objective(trial):
-        expected = assignment.params[trial.number]
+        expected = params[trial.number]
         if trial.params != expected:
             raise ValueError(f"trial {trial.number} has parameters "
                              f"{trial.params}, enqueued were {expected}")
-        curve = assignment.curves[trial.number]
+        curve = curves[trial.number]
         for step, value in enumerate(curve, start=1):
             if trial.report(step, value):
                 raise knob_worker.TrialPruned()
@@ -115,90 +94,10 @@ def _replay(assignment: _Assignment):
     return objective
 
 
-def _serve(worker_id: str, inbox, outbox) -> None:
-    import knob_worker
-
-    logging.basicConfig(level=logging.ERROR)
-    knob_client.load_api()
-    outbox.put((worker_id, "ready"))
-    while True:
-        assignment: Optional[_Assignment] = inbox.get()
-        if assignment is None:
-            return
-        error = None
-        try:
-            worker = knob_worker.Worker(assignment.address, assignment.study,
-                                        worker_id=worker_id, retry=_RETRY)
-            try:
-                summary = worker.run(_replay(assignment))
-                if summary.gave_up:
-                    error = summary.stop_reason
-            finally:
-                worker.client.close()
-        except Exception as caught:  # Reported, not fatal to the process.
-            error = f"{type(caught).__name__}: {caught}"
-        outbox.put((worker_id, error))
-
-
-class WorkerGroup:
-    """`size` worker processes that work on one study at a time."""
-
-    def __init__(self, name: str, size: int):
-        context = multiprocessing.get_context("spawn")
-        self._outbox = context.Queue()
-        self._inboxes = []
-        self._processes = []
-        for i in range(size):
-            inbox = context.Queue()
-            process = context.Process(
-                target=_worker_main, args=(f"{name}-{i}", inbox, self._outbox),
-                daemon=True)
-            process.start()
-            self._inboxes.append(inbox)
-            self._processes.append(process)
-        # Started before the first study, so that a study's time is its
-        # own.
-        for _ in self._processes:
-            try:
-                self._outbox.get(timeout=_STARTUP_TIMEOUT)
-            except queue.Empty:
-                self.close()
-                raise RuntimeError(
-                    f"a worker process did not start within "
-                    f"{_STARTUP_TIMEOUT} s") from None
-
-    def run(self, assignment: _Assignment) -> List[str]:
-        """Runs the study to its end on every worker; returns the workers'
-        errors (empty when all went well)."""
-        for inbox in self._inboxes:
-            inbox.put(assignment)
-        errors = []
-        for _ in self._inboxes:
-            worker_id, error = self._answer()
-            if error:
-                errors.append(f"{worker_id}: {error}")
-        return errors
-
-    def _answer(self):
-        """The next answer of a worker; raises RuntimeError when a worker
-        process is gone rather than waiting for it forever."""
-        while True:
-            try:
-                return self._outbox.get(timeout=1.0)
-            except queue.Empty:
-                dead = [p for p in self._processes if not p.is_alive()]
-                if dead:
-                    raise RuntimeError(
-                        f"a worker process exited with {dead[0].exitcode}")
-
-    def close(self) -> None:
-        for inbox in self._inboxes:
-            inbox.put(None)
-        for process in self._processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join()
+def worker_group(name: str, size: int) -> WorkerGroup:
+    """`size` worker processes that replay the curves of pruning studies."""
+    return WorkerGroup(name, size, knob_client.load_api, _replay,
+                       retry=_RETRY)
 
 
 # --------------------------------------------------------------------------
@@ -243,8 +142,8 @@ def run_study(server: knob_side.Server, group: WorkerGroup, run_name: str,
                                           unavailable=refused.details())
         for params in table.params:
             _enqueue(server, study_id, params)
-        errors = group.run(_Assignment(server.address, run_name,
-                                       table.params, table.curves))
+        errors = group.run(server.address, run_name,
+                           (table.params, table.curves))
         error = "; ".join(errors) or None
         outcomes = [_outcome(t) for t in server.list_trials(study_id)]
     except grpc.RpcError as failed:

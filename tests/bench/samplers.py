@@ -10,16 +10,11 @@ some did not (listed on stderr), 2 for bad arguments.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import datetime
-import multiprocessing
 import os
-import queue
 import shutil
 import signal
 import sys
-import threading
-import time
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
@@ -32,6 +27,7 @@ for _path in (_ROOT / "client" / "python",
 import knob_side  # noqa: E402 (after the path set-up)
 import optuna_side  # noqa: E402
 import results  # noqa: E402
+from study_scheduler import StudyScheduler  # noqa: E402
 from problems import PROBLEMS, QUICK_PROBLEMS  # noqa: E402
 from report import Report  # noqa: E402
 
@@ -128,74 +124,42 @@ def choose_knob_samplers(args, server: knob_side.Server):
     return chosen
 
 
-class Scheduler:
-    """Runs the studies, `jobs` at a time: a Knob study on one of `jobs`
-    worker groups, an Optuna study in one of `jobs` processes."""
+class Scheduler(StudyScheduler):
+    """The sampler benchmark's studies: (side, problem, sampler, seed)."""
 
     def __init__(self, args, server: knob_side.Server, writer, stamp: str):
+        super().__init__(args.jobs, writer)
         self.args = args
         self.server = server
-        self.writer = writer
         self.stamp = stamp
-        self.groups: "queue.Queue[knob_side.WorkerGroup]" = queue.Queue()
-        self.optuna = None
-        self.done = 0
-        self.total = 0
-        self.started = time.monotonic()
-        self.lock = threading.Lock()
 
     def run(self, tasks):
-        self.total = len(tasks)
-        context = multiprocessing.get_context("spawn")
-        if any(side == "knob" for side, *_ in tasks):
-            for i in range(self.args.jobs):
-                self.groups.put(knob_side.WorkerGroup(
-                    f"bench-{i}", self.args.workers, self.args.problems))
-        self.optuna = concurrent.futures.ProcessPoolExecutor(
-            self.args.jobs, mp_context=context,
-            initializer=optuna_side.prepare,
-            initargs=(self.args.problems,))
-        threads = concurrent.futures.ThreadPoolExecutor(self.args.jobs)
-        try:
-            futures = [threads.submit(self._run_one, t) for t in tasks]
-            return [future.result() for future in futures]
-        finally:
-            # On an error or Ctrl-C the studies not yet started are dropped.
-            threads.shutdown(cancel_futures=True)
-            self.optuna.shutdown(cancel_futures=True)
-            while not self.groups.empty():
-                self.groups.get().close()
+        return super().run(
+            tasks,
+            lambda i: knob_side.worker_group(f"bench-{i}", self.args.workers,
+                                             self.args.problems),
+            optuna_side.prepare, (self.args.problems,))
 
-    def _run_one(self, task):
-        side, problem, sampler, seed = task
-        if side == "knob":
-            group = self.groups.get()
-            try:
-                name = f"bench-{self.stamp}-{problem}-{sampler}-s{seed}"
-                run = knob_side.run_study(self.server, group, name,
-                                          PROBLEMS[problem], sampler, seed,
-                                          self.args.trials)
-            finally:
-                self.groups.put(group)
-        else:
-            run = self.optuna.submit(optuna_side.run_study, problem, sampler,
-                                     seed, self.args.trials).result()
-        with self.lock:
-            self.writer.add(run)
-            self.done += 1
-            self._progress(run)
-        return run
+    def run_knob(self, group, task) -> dict:
+        _, problem, sampler, seed = task
+        name = f"bench-{self.stamp}-{problem}-{sampler}-s{seed}"
+        return knob_side.run_study(self.server, group, name,
+                                   PROBLEMS[problem], sampler, seed,
+                                   self.args.trials)
 
-    def _progress(self, run) -> None:
-        elapsed = time.monotonic() - self.started
-        remaining = elapsed / self.done * (self.total - self.done)
+    def optuna_call(self, task):
+        _, problem, sampler, seed = task
+        return (optuna_side.run_study, problem, sampler, seed,
+                self.args.trials)
+
+    def progress(self, run, minutes_left: float) -> None:
         score = run["score"]
         shown = "n/a" if score is None else f"{score:.6g}"
         error = f"  ERROR {run['error']}" if run["error"] else ""
         say(f"[{self.done}/{self.total}] {results.label(run)} "
             f"{run['problem']} seed {run['seed']}: best {shown}, "
             f"{run['completed']}/{run['trials']} trials, "
-            f"{run['seconds']:.1f} s; ~{remaining / 60:.0f} min left{error}")
+            f"{run['seconds']:.1f} s; ~{minutes_left:.0f} min left{error}")
 
 
 def build_tasks(args, knob_samplers):

@@ -13,8 +13,6 @@
 namespace knob {
 namespace {
 
-constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
-
 // `values` (all in [0, 1]) in ascending order, each with its index; equal
 // values by index. A bucket sort: linear time for values spread over the
 // interval, which the observations of a large history are.

@@ -30,7 +30,6 @@ double LogNormalMass(double a, double b) {
   // 1 + c + O((middle width)^4) with c = (middle^2 - 1) width^2 / 24:
   // within these bounds that is exact to 1e-5 relative, and needs no erfc.
   if (width > 0 && width <= 0.05 && std::abs(middle) * width <= 0.5) {
-    constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
     const double c = (middle * middle - 1) * width * width / 24;
     // |c| <= 0.011, so three terms of log(1 + c) leave an error below 1e-8.
     const double log_correction = c * (1 - c * (0.5 - c / 3));

@@ -10,6 +10,9 @@
 
 namespace knob {
 
+// log(sqrt(2 pi)): minus the log of the standard normal density at 0.
+inline constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
+
 // P(a <= Z <= b) for a standard normal Z, for a <= b (either may be
 // infinite); 0 for an empty interval. Both ends are taken from the tail
 // they lie in, so the result keeps its relative accuracy far from the mean

@@ -7,10 +7,10 @@
 namespace knob {
 namespace {
 
-std::optional<std::vector<double>> Losses(const StudyConfig& config,
-                                          const Trial& trial) {
+std::optional<absl::InlinedVector<double, 2>> Losses(const StudyConfig& config,
+                                                     const Trial& trial) {
   if (trial.values.size() != config.objectives.size()) return std::nullopt;
-  std::vector<double> losses;
+  absl::InlinedVector<double, 2> losses;
   losses.reserve(trial.values.size());
   for (size_t i = 0; i < trial.values.size(); ++i) {
     if (!std::isfinite(trial.values[i])) return std::nullopt;
@@ -45,6 +45,7 @@ double AsLoss(const Objective& objective, double value) {
 Observations ObserveHistory(const StudyConfig& config,
                             absl::Span<const Trial* const> trials) {
   Observations observations;
+  observations.completed.reserve(trials.size());
   for (const Trial* trial : trials) {
     switch (trial->state) {
       case TrialState::kCompleted:

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "server/model/study.h"
 #include "server/model/trial.h"
@@ -17,8 +18,9 @@ namespace knob {
 struct Observation {
   const Trial* trial = nullptr;
   // One per objective, in the study's order; maximized objectives negated.
-  // All finite.
-  std::vector<double> losses;
+  // All finite. Inline: a study has one or two objectives as a rule, and
+  // samplers observe every trial on every suggestion.
+  absl::InlinedVector<double, 2> losses;
   // How far the trial misses the study's outcome constraints
   // (ConstraintViolation): 0 when feasible, always 0 without constraints.
   // A sampler should rank every feasible trial above every infeasible one,

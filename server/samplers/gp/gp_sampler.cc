@@ -250,7 +250,8 @@ class GpSampler final : public Sampler {
     losses.reserve(observations.completed.size());
     Eigen::VectorXd violations(observations.completed.size());
     for (size_t t = 0; t < observations.completed.size(); ++t) {
-      losses.push_back(observations.completed[t].losses);
+      losses.emplace_back(observations.completed[t].losses.begin(),
+                          observations.completed[t].losses.end());
       violations[static_cast<Eigen::Index>(t)] =
           observations.completed[t].violation;
     }

@@ -64,7 +64,7 @@ std::optional<std::vector<double>> Nsga2Sampler::Breed(
   for (Observation& observation : observations.completed) {
     if (observation.trial->number >= generation_start) continue;
     candidates.push_back(observation.trial);
-    losses.push_back(std::move(observation.losses));
+    losses.emplace_back(observation.losses.begin(), observation.losses.end());
     violations.push_back(observation.violation);
   }
   if (candidates.size() < 2) return std::nullopt;

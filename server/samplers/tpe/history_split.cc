@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <tuple>
 #include <utility>
 
@@ -12,25 +13,26 @@ namespace {
 
 bool ByNumber(const Trial* a, const Trial* b) { return a->number < b->number; }
 
-// The completed trials best first: feasible ones by their single loss,
-// then infeasible ones by violation.
-std::vector<const Trial*> RankByLoss(absl::Span<const Observation> completed) {
+// The best `count` completed trials, best first: feasible ones by their
+// single loss, then infeasible ones by violation; ties to the older one.
+std::vector<const Trial*> BestByLoss(absl::Span<const Observation> completed,
+                                     size_t count) {
   std::vector<const Observation*> ranked;
   ranked.reserve(completed.size());
   for (const Observation& observation : completed) {
     ranked.push_back(&observation);
   }
-  // Stable: completed trials come by number, so ties go to the older one.
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const Observation* a, const Observation* b) {
-                     return std::make_pair(a->violation, a->losses[0]) <
-                            std::make_pair(b->violation, b->losses[0]);
-                   });
+  count = std::min(count, ranked.size());
+  // Only the best few are needed: a partial sort is O(n log count).
+  std::partial_sort(
+      ranked.begin(), ranked.begin() + count, ranked.end(),
+      [](const Observation* a, const Observation* b) {
+        return std::make_tuple(a->violation, a->losses[0], a->trial->number) <
+               std::make_tuple(b->violation, b->losses[0], b->trial->number);
+      });
   std::vector<const Trial*> trials;
-  trials.reserve(ranked.size());
-  for (const Observation* observation : ranked) {
-    trials.push_back(observation->trial);
-  }
+  trials.reserve(count);
+  for (size_t i = 0; i < count; ++i) trials.push_back(ranked[i]->trial);
   return trials;
 }
 
@@ -73,7 +75,7 @@ std::vector<const Trial*> BestByDominance(
   std::vector<std::vector<double>> losses;
   losses.reserve(completed.size());
   for (const Observation& observation : completed) {
-    losses.push_back(observation.losses);
+    losses.emplace_back(observation.losses.begin(), observation.losses.end());
   }
   std::vector<const Trial*> best;
   if (completed.size() < count) {
@@ -148,38 +150,46 @@ TrialSplit SplitTrials(const Observations& observations,
   }
   good_count = std::min(good_count, finished);
 
-  std::vector<const Trial*> ranked;
-  ranked.reserve(finished);
-  if (settings.objectives == 1) {
-    ranked = RankByLoss(observations.completed);
-  } else {
-    // Only the good ones need ranking; the others are bad in any order.
-    ranked =
-        BestByDominance(observations.completed,
-                        std::min(good_count, observations.completed.size()));
-    std::vector<const Trial*> rest;
-    std::vector<const Trial*> chosen = ranked;
-    std::sort(chosen.begin(), chosen.end(), ByNumber);
-    for (const Observation& observation : observations.completed) {
-      if (!std::binary_search(chosen.begin(), chosen.end(), observation.trial,
-                              ByNumber)) {
-        ranked.push_back(observation.trial);
-      }
-    }
-  }
-  for (const Trial* trial : RankPruned(observations.pruned)) {
-    ranked.push_back(trial);
-  }
-
+  const size_t completed_good =
+      std::min(good_count, observations.completed.size());
   TrialSplit split;
-  split.good.assign(ranked.begin(), ranked.begin() + good_count);
-  split.bad.assign(ranked.begin() + good_count, ranked.end());
-  if (settings.constant_liar) {
-    split.bad.insert(split.bad.end(), observations.pending.begin(),
-                     observations.pending.end());
+  split.good = settings.objectives == 1
+                   ? BestByLoss(observations.completed, completed_good)
+                   : BestByDominance(observations.completed, completed_good);
+  if (good_count > completed_good) {
+    const std::vector<const Trial*> pruned = RankPruned(observations.pruned);
+    split.good.insert(split.good.end(), pruned.begin(),
+                      pruned.begin() + (good_count - completed_good));
   }
   std::sort(split.good.begin(), split.good.end(), ByNumber);
-  std::sort(split.bad.begin(), split.bad.end(), ByNumber);
+
+  // The rest, by number: merged from the groups, which are each by number,
+  // rather than sorted.
+  std::vector<const Trial*> rest;
+  rest.reserve(finished - good_count);
+  for (const Observation& observation : observations.completed) {
+    if (!std::binary_search(split.good.begin(), split.good.end(),
+                            observation.trial, ByNumber)) {
+      rest.push_back(observation.trial);
+    }
+  }
+  const size_t completed_rest = rest.size();
+  for (const PrunedObservation& observation : observations.pruned) {
+    if (!std::binary_search(split.good.begin(), split.good.end(),
+                            observation.trial, ByNumber)) {
+      rest.push_back(observation.trial);
+    }
+  }
+  std::inplace_merge(rest.begin(), rest.begin() + completed_rest, rest.end(),
+                     ByNumber);
+  if (!settings.constant_liar) {
+    split.bad = std::move(rest);
+    return split;
+  }
+  split.bad.reserve(rest.size() + observations.pending.size());
+  std::merge(rest.begin(), rest.end(), observations.pending.begin(),
+             observations.pending.end(), std::back_inserter(split.bad),
+             ByNumber);
   return split;
 }
 

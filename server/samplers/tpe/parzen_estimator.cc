@@ -105,6 +105,8 @@ ParzenEstimator::DiscreteKernels ParzenEstimator::DistinctKernels(
     if (added) {
       discrete.distinct.means.push_back(kernels.means[j]);
       discrete.distinct.inverse_sigmas.push_back(kernels.inverse_sigmas[j]);
+      discrete.log_inverse_sigmas.push_back(
+          std::log(kernels.inverse_sigmas[j]));
     }
     discrete.kernel_of.push_back(entry->second);
   }
@@ -213,6 +215,26 @@ ParzenEstimator::ParzenEstimator(std::vector<KernelAxis> axes,
   for (double& log_constant : log_constants_) {
     log_constant -= kLogSqrtTwoPi * static_cast<double>(continuous_.size());
   }
+
+  const Eigen::Index continuous_axes =
+      static_cast<Eigen::Index>(continuous_.size());
+  quadratic_form_.resize(static_cast<Eigen::Index>(components),
+                         2 * continuous_axes + 1);
+  Eigen::VectorXd constants =
+      -2 * Eigen::Map<const Eigen::VectorXd>(
+               log_constants_.data(), static_cast<Eigen::Index>(components));
+  for (Eigen::Index a = 0; a < continuous_axes; ++a) {
+    const NumericKernels& kernels = continuous_[a];
+    const Eigen::Map<const Eigen::ArrayXd> means(
+        kernels.means.data(), static_cast<Eigen::Index>(components));
+    const Eigen::Map<const Eigen::ArrayXd> inverse_sigmas(
+        kernels.inverse_sigmas.data(), static_cast<Eigen::Index>(components));
+    const Eigen::ArrayXd precisions = inverse_sigmas.square();
+    quadratic_form_.col(2 * a) = precisions.matrix();
+    quadratic_form_.col(2 * a + 1) = (-2 * means * precisions).matrix();
+    constants += (means.square() * precisions).matrix();
+  }
+  quadratic_form_.col(2 * continuous_axes) = constants;
 }
 
 void ParzenEstimator::FitNumericAxis(int axis,
@@ -234,20 +256,28 @@ void ParzenEstimator::FitNumericAxis(int axis,
           : ScottBandwidths(kernels.means, axes_.size());
   kernels.means.push_back(0.5);
   sigmas.push_back(1);
-
   kernels.inverse_sigmas.reserve(sigmas.size());
-  for (size_t j = 0; j < sigmas.size(); ++j) {
-    const double mean = kernels.means[j];
-    const double sigma = sigmas[j];
-    kernels.inverse_sigmas.push_back(1 / sigma);
-    const double mass = NormalMass(-mean / sigma, (1 - mean) / sigma);
-    normalizers[j] *= continuous ? sigma * mass : mass;
-  }
+  for (double sigma : sigmas) kernels.inverse_sigmas.push_back(1 / sigma);
+
   if (continuous) {
+    std::vector<double> masses(sigmas.size());
+    UnitIntervalMasses(kernels.means, kernels.inverse_sigmas,
+                       absl::MakeSpan(masses));
+    for (size_t j = 0; j < sigmas.size(); ++j) {
+      normalizers[j] *= sigmas[j] * masses[j];
+    }
     continuous_.push_back(std::move(kernels));
-  } else {
-    discrete_.push_back(DistinctKernels(std::move(kernels)));
+    return;
   }
+  DiscreteKernels discrete = DistinctKernels(std::move(kernels));
+  const NumericKernels& distinct = discrete.distinct;
+  std::vector<double> masses(distinct.means.size());
+  UnitIntervalMasses(distinct.means, distinct.inverse_sigmas,
+                     absl::MakeSpan(masses));
+  for (size_t j = 0; j < sigmas.size(); ++j) {
+    normalizers[j] *= masses[discrete.kernel_of[j]];
+  }
+  discrete_.push_back(std::move(discrete));
 }
 
 void ParzenEstimator::FitCategoricalAxis(int axis,
@@ -320,24 +350,22 @@ void ParzenEstimator::LogDensities(absl::Span<const double> points,
   const size_t dims = axes_.size();
   const size_t count = log_densities.size();
   const size_t m = log_weights_.size();
-  // Row p holds the log density of point p under each component.
-  std::vector<double> terms(count * m);
+  const Eigen::Index continuous_axes =
+      static_cast<Eigen::Index>(continuous_.size());
+  Eigen::MatrixXd features(static_cast<Eigen::Index>(count),
+                           2 * continuous_axes + 1);
   for (size_t p = 0; p < count; ++p) {
-    std::copy(log_constants_.begin(), log_constants_.end(),
-              terms.begin() + p * m);
-  }
-  for (const NumericKernels& kernels : continuous_) {
-    const double* means = kernels.means.data();
-    const double* inverse_sigmas = kernels.inverse_sigmas.data();
-    for (size_t p = 0; p < count; ++p) {
-      const double x = points[p * dims + kernels.axis];
-      double* row = terms.data() + p * m;
-      for (size_t j = 0; j < m; ++j) {
-        const double z = (x - means[j]) * inverse_sigmas[j];
-        row[j] -= 0.5 * z * z;
-      }
+    const Eigen::Index row = static_cast<Eigen::Index>(p);
+    for (Eigen::Index a = 0; a < continuous_axes; ++a) {
+      const double x = points[p * dims + continuous_[a].axis];
+      features(row, 2 * a) = x * x;
+      features(row, 2 * a + 1) = x;
     }
+    features(row, 2 * continuous_axes) = 1;
   }
+  // Row p holds the log density of point p under each component.
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> terms =
+      -0.5 * features * quadratic_form_.transpose();
   std::vector<double> cell_terms;
   std::vector<std::pair<double, size_t>> cells(count);
   for (const DiscreteKernels& kernels : discrete_) {
@@ -353,12 +381,14 @@ void ParzenEstimator::LogDensities(absl::Span<const double> points,
     for (size_t begin = 0; begin < count;) {
       const int64_t cell = static_cast<int64_t>(cells[begin].first);
       const double start = axis.CellStart(cell);
-      const double end = axis.CellStart(cell + 1);
+      const double width = axis.CellStart(cell + 1) - start;
+      const double middle = start + 0.5 * width;
+      const double log_width = std::log(width);
       for (size_t k = 0; k < kernel_count; ++k) {
-        const double mean = distinct.means[k];
         const double inverse_sigma = distinct.inverse_sigmas[k];
-        cell_terms[k] = LogNormalMass((start - mean) * inverse_sigma,
-                                      (end - mean) * inverse_sigma);
+        cell_terms[k] = LogNormalMassAround(
+            (middle - distinct.means[k]) * inverse_sigma, width * inverse_sigma,
+            log_width + kernels.log_inverse_sigmas[k]);
       }
       const int* kernel_of = kernels.kernel_of.data();
       size_t stop = begin;

@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <optional>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "server/model/search_space.h"
 #include "server/model/study_config_validation.h"
+#include "server/model/trial.h"
 #include "server/samplers/observations.h"
 #include "server/samplers/random_sampler.h"
 #include "server/samplers/tpe/history_split.h"
@@ -98,30 +101,45 @@ class TpeSampler final : public Sampler {
   // The coordinates of every modelled parameter in each of `trials`, one
   // row of axes_.size() per trial; NaN where the trial has no value inside
   // the parameter's domain.
-  std::vector<double> Encode(absl::Span<const Trial* const> trials) const {
+  std::vector<double> Encode(absl::Span<const Trial* const> trials) {
     const size_t dims = axes_.size();
-    std::vector<double> matrix(trials.size() * dims,
-                               std::numeric_limits<double>::quiet_NaN());
+    std::vector<double> matrix(trials.size() * dims);
     for (size_t t = 0; t < trials.size(); ++t) {
+      const Trial& trial = *trials[t];
       double* row = matrix.data() + t * dims;
-      // Both sides are in name order: one pass over the trial's values.
-      auto value = trials[t]->params.begin();
-      const auto end = trials[t]->params.end();
-      for (int axis : by_name_) {
-        const ParameterAxis& parameter = axes_[axis];
-        int order = -1;
-        while (value != end &&
-               (order = value->first.compare(parameter.spec().name)) < 0) {
-          ++value;
-        }
-        if (value == end) break;
-        if (order == 0) {
-          row[axis] = parameter.Encode(value->second)
-                          .value_or(std::numeric_limits<double>::quiet_NaN());
-        }
+      if (!IsFinished(trial.state)) {
+        EncodeRow(trial.params, row);
+        continue;
       }
+      const auto [entry, added] =
+          finished_rows_.try_emplace(trial.number, encoded_.size());
+      if (added) {
+        encoded_.resize(encoded_.size() + dims);
+        EncodeRow(trial.params, encoded_.data() + entry->second);
+      }
+      std::copy_n(encoded_.data() + entry->second, dims, row);
     }
     return matrix;
+  }
+
+  // Writes the coordinates of `params` to `row` (axes_.size() entries).
+  void EncodeRow(const ParamAssignment& params, double* row) const {
+    std::fill_n(row, axes_.size(), std::numeric_limits<double>::quiet_NaN());
+    // Both sides are in name order: one pass over the trial's values.
+    auto value = params.begin();
+    for (int axis : by_name_) {
+      const ParameterAxis& parameter = axes_[axis];
+      int order = -1;
+      while (value != params.end() &&
+             (order = value->first.compare(parameter.spec().name)) < 0) {
+        ++value;
+      }
+      if (value == params.end()) break;
+      if (order == 0) {
+        row[axis] = parameter.Encode(value->second)
+                        .value_or(std::numeric_limits<double>::quiet_NaN());
+      }
+    }
   }
 
   // The rows of `matrix` (from Encode) where every one of `members` has a
@@ -211,6 +229,12 @@ class TpeSampler final : public Sampler {
   std::vector<int> group_of_;
   // The indices of axes_ in the order of parameter names.
   std::vector<int> by_name_;
+  // The rows of finished trials, encoded once: a finished trial never
+  // changes (trial.h), so its row is what encoding it again would give, and
+  // a cold instance (a restarted server, another replica) proposes the
+  // same. Keyed by trial number, the offset of its row in encoded_.
+  absl::flat_hash_map<int64_t, size_t> finished_rows_;
+  std::vector<double> encoded_;
 };
 
 }  // namespace

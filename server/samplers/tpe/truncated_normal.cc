@@ -1,8 +1,11 @@
 #include "server/samplers/tpe/truncated_normal.h"
 
 #include <cmath>
+#include <limits>
 
+#include "Eigen/Core"
 #include "absl/random/distributions.h"
+#include "unsupported/Eigen/SpecialFunctions"
 
 namespace knob {
 
@@ -24,19 +27,24 @@ double NormalMass(double a, double b) {
 
 double LogNormalMass(double a, double b) {
   const double width = b - a;
-  const double middle = 0.5 * (a + b);
-  // A narrow interval, such as one cell of an integer axis under a wide
-  // kernel, holds the density at its middle times its width, times
-  // 1 + c + O((middle width)^4) with c = (middle^2 - 1) width^2 / 24:
-  // within these bounds that is exact to 1e-5 relative, and needs no erfc.
-  if (width > 0 && width <= 0.05 && std::abs(middle) * width <= 0.5) {
-    const double c = (middle * middle - 1) * width * width / 24;
-    // |c| <= 0.011, so three terms of log(1 + c) leave an error below 1e-8.
-    const double log_correction = c * (1 - c * (0.5 - c / 3));
-    return -0.5 * middle * middle - kLogSqrtTwoPi + std::log(width) +
-           log_correction;
-  }
-  return std::log(NormalMass(a, b));
+  if (!(width > 0)) return -std::numeric_limits<double>::infinity();
+  if (std::isinf(width)) return std::log(NormalMass(a, b));
+  return LogNormalMassAround(0.5 * (a + b), width, std::log(width));
+}
+
+void UnitIntervalMasses(absl::Span<const double> means,
+                        absl::Span<const double> inverse_sigmas,
+                        absl::Span<double> masses) {
+  const Eigen::Index n = static_cast<Eigen::Index>(means.size());
+  const Eigen::Map<const Eigen::ArrayXd> mean(means.data(), n);
+  const Eigen::Map<const Eigen::ArrayXd> inverse_sigma(inverse_sigmas.data(),
+                                                       n);
+  // Phi(x) - 1/2 = erf(x / sqrt(2)) / 2 on each side of the mean.
+  const Eigen::ArrayXf below = (mean * inverse_sigma * M_SQRT1_2).cast<float>();
+  const Eigen::ArrayXf above =
+      ((1 - mean) * inverse_sigma * M_SQRT1_2).cast<float>();
+  Eigen::Map<Eigen::ArrayXd>(masses.data(), n) =
+      (0.5f * (below.erf() + above.erf())).cast<double>();
 }
 
 double SampleTruncatedNormal(double mean, double sigma, double low, double high,

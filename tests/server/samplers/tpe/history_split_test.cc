@@ -21,7 +21,7 @@ class Builder {
  public:
   Builder& Completed(std::vector<double> losses, double violation = 0) {
     observations_.completed.push_back(
-        {&NewTrial(), std::move(losses), violation});
+        {&NewTrial(), {losses.begin(), losses.end()}, violation});
     return *this;
   }
   Builder& Pruned(std::optional<int64_t> step = std::nullopt,

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/samplers/tpe/truncated_normal.h"
@@ -37,8 +39,8 @@ TEST(LogNormalMass, NarrowIntervalsMatchTheDifferenceOfTails) {
     return std::log(
         0.5 * (std::erfc(a / std::sqrt(2.0)) - std::erfc(b / std::sqrt(2.0))));
   };
-  for (double width : {1e-6, 1e-3, 0.01, 0.05}) {
-    for (double start : {0.1, 1.0, 3.0, 6.0}) {
+  for (double width : {1e-6, 1e-3, 0.01, 0.05, 0.1, 0.25}) {
+    for (double start : {0.1, 1.0, 3.0, 3.8, 6.0, 9.0}) {
       SCOPED_TRACE(testing::Message() << "[" << start << ", +" << width << "]");
       const double expected = reference(start, start + width);
       EXPECT_NEAR(LogNormalMass(start, start + width), expected, 1e-5);
@@ -50,6 +52,36 @@ TEST(LogNormalMass, NarrowIntervalsMatchTheDifferenceOfTails) {
   // digits, against the density times the width.
   EXPECT_NEAR(LogNormalMass(-1e-4, 1e-4), std::log(2e-4) - 0.91893853320467274,
               1e-8);
+}
+
+TEST(LogNormalMassAround, TakesTheLogOfTheWidthFromItsCaller) {
+  // Narrow, and wide (two tails): both use the given log width only where
+  // it equals log(width).
+  for (const auto& [middle, width] :
+       {std::pair{0.3, 0.2}, std::pair{-2.0, 0.4}, std::pair{5.0, 3.0}}) {
+    EXPECT_NEAR(LogNormalMassAround(middle, width, std::log(width)),
+                LogNormalMass(middle - width / 2, middle + width / 2), 1e-5);
+  }
+}
+
+TEST(UnitIntervalMasses, MatchNormalMassToSinglePrecision) {
+  std::vector<double> means;
+  std::vector<double> inverse_sigmas;
+  for (double mean : {0.0, 1e-3, 0.2, 0.5, 0.93, 1.0}) {
+    for (double sigma : {1e-3, 0.01, 0.17, 0.5, 1.0}) {
+      means.push_back(mean);
+      inverse_sigmas.push_back(1 / sigma);
+    }
+  }
+  std::vector<double> masses(means.size());
+  UnitIntervalMasses(means, inverse_sigmas, absl::MakeSpan(masses));
+  for (size_t i = 0; i < means.size(); ++i) {
+    const double sigma = 1 / inverse_sigmas[i];
+    const double expected =
+        NormalMass(-means[i] / sigma, (1 - means[i]) / sigma);
+    EXPECT_NEAR(masses[i] / expected, 1, 1e-6)
+        << "mean " << means[i] << " sigma " << sigma;
+  }
 }
 
 TEST(LogNormalMass, EmptyIntervalsHaveNoMass) {
@@ -108,8 +140,9 @@ double LogDensity(const ParzenEstimator& estimator,
 TEST(ParzenEstimator, WithoutObservationsIsTheTruncatedPrior) {
   const ParzenEstimator prior({KernelAxis::Continuous()}, {}, {}, {});
   EXPECT_EQ(prior.components(), 1);
-  // N(0.5, 1) truncated to [0, 1], at its centre.
-  EXPECT_NEAR(LogDensity(prior, {0.5}), 0.04097780049094946, 1e-12);
+  // N(0.5, 1) truncated to [0, 1], at its centre. Truncation masses are
+  // computed in single precision, to 1e-6 relative (truncated_normal.h).
+  EXPECT_NEAR(LogDensity(prior, {0.5}), 0.04097780049094946, 1e-6);
 }
 
 TEST(ParzenEstimator, LogDensityOfAKnownMixture) {
@@ -118,9 +151,9 @@ TEST(ParzenEstimator, LogDensityOfAKnownMixture) {
   const ParzenEstimator estimator({KernelAxis::Continuous()}, {0.2}, {1},
                                   {.prior_weight = 1});
   EXPECT_EQ(estimator.components(), 2);
-  EXPECT_NEAR(LogDensity(estimator, {0.2}), 0.06260529132812019, 1e-12);
-  EXPECT_NEAR(LogDensity(estimator, {0.5}), 0.047891135742879364, 1e-12);
-  EXPECT_NEAR(LogDensity(estimator, {0.9}), -0.14241463071879104, 1e-12);
+  EXPECT_NEAR(LogDensity(estimator, {0.2}), 0.06260529132812019, 1e-6);
+  EXPECT_NEAR(LogDensity(estimator, {0.5}), 0.047891135742879364, 1e-6);
+  EXPECT_NEAR(LogDensity(estimator, {0.9}), -0.14241463071879104, 1e-6);
 }
 
 TEST(ParzenEstimator, ContinuousDensityIntegratesToOne) {
@@ -163,8 +196,12 @@ TEST(ParzenEstimator, DiscreteProbabilitiesSumToOne) {
   for (const KernelAxis& axis :
        {KernelAxis::EvenCells(1), KernelAxis::EvenCells(7),
         KernelAxis::EvenCells(1000), KernelAxis::LogIntegerCells(1, 300)}) {
-    const ParzenEstimator estimator({axis}, {0, 3, 3, 5}, {1, 1, 1, 1}, {});
-    EXPECT_NEAR(Sum(Probabilities(estimator)), 1, 1e-9)
+    const double last = static_cast<double>(axis.count() - 1);
+    const ParzenEstimator estimator(
+        {axis},
+        {0, std::min(3.0, last), std::min(3.0, last), std::min(5.0, last)},
+        {1, 1, 1, 1}, {});
+    EXPECT_NEAR(Sum(Probabilities(estimator)), 1, 1e-6)
         << "cells: " << axis.count();
   }
 }

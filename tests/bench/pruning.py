@@ -1,6 +1,8 @@
-"""Runs the pruning benchmark: Knob's pruners through a knob-server with
-parallel worker processes against Optuna's pruners in-process, on the
-same trials and learning curves; prints the tables of pruning_report.py.
+"""Runs the pruning benchmark: Knob's pruners through a knob-server
+against Optuna's pruners, both with the same number of parallel worker
+processes per study (Optuna's on a shared journal storage; with one
+worker, in process, one trial at a time), on the same trials and learning
+curves; prints the tables of pruning_report.py.
 See pruning.sh for how to run it and for what the numbers mean.
 
 The exit status is 0 when every run finished all its trials (runs of a
@@ -32,6 +34,7 @@ for _path in (_ROOT / "client" / "python",
 
 import pruning_knob_side  # noqa: E402 (after the path set-up)
 import pruning_optuna_side  # noqa: E402
+import pruning_optuna_workers  # noqa: E402
 import pruning_tasks  # noqa: E402
 import results  # noqa: E402
 from study_scheduler import StudyScheduler  # noqa: E402
@@ -64,8 +67,9 @@ def parse_arguments(argv):
                             f"{t.name} {t.default_steps}"
                             for t in TASKS.values()) + "; --quick 20)")
     parser.add_argument("--workers", type=int, default=4,
-                        help="worker processes per Knob study "
-                        "(default %(default)s)")
+                        help="worker processes per study, on both sides "
+                        "(default %(default)s); with 1, Optuna's studies "
+                        "run in process, one trial at a time")
     parser.add_argument("--jobs", type=int, default=2,
                         help="studies (and curve tables) computed at once "
                         "(default %(default)s)")
@@ -159,11 +163,16 @@ class Scheduler(StudyScheduler):
         self.stamp = stamp
 
     def run(self, runs):
+        if self.args.workers == 1:
+            prepare, arguments = pruning_optuna_side.prepare, ()
+        else:
+            prepare = pruning_optuna_workers.prepare
+            arguments = (self.args.workers,)
         return super().run(
             runs,
             lambda i: pruning_knob_side.worker_group(f"pruning-{i}",
                                                      self.args.workers),
-            pruning_optuna_side.prepare)
+            prepare, arguments)
 
     def run_knob(self, group, run) -> dict:
         _, task, pruner, seed = run
@@ -179,8 +188,9 @@ class Scheduler(StudyScheduler):
 
     def optuna_call(self, run):
         _, task, pruner, seed = run
-        return (pruning_optuna_side.run_study, self.tables[(task, seed)],
-                pruner)
+        side = (pruning_optuna_side if self.args.workers == 1 else
+                pruning_optuna_workers)
+        return (side.run_study, self.tables[(task, seed)], pruner)
 
     def progress(self, record, minutes_left: float) -> None:
         head = (f"[{self.done}/{self.total}] {label(record)} "
@@ -233,7 +243,8 @@ def run_benchmark(args, keeper: Optional[ServerKeeper], stamp: str):
         "started": stamp, "seeds": args.seeds, "trials": args.trials,
         "steps": {task: tables[(task, 1)].steps for task in args.tasks},
         "tasks": args.tasks, "pruners": args.pruners, "sides": args.sides,
-        "workers": args.workers, "jobs": args.jobs,
+        "workers": args.workers, "optuna_workers": args.workers,
+        "jobs": args.jobs,
         "knob_server": (f"running at {args.server}" if args.server else
                         "started, memory storage"),
     }
@@ -242,7 +253,8 @@ def run_benchmark(args, keeper: Optional[ServerKeeper], stamp: str):
     runs = build_runs(args)
     say(f"{len(runs)} studies: {len(args.tasks)} tasks x {args.seeds} seeds "
         f"x {len(args.pruners)} pruners x {len(args.sides)} sides, "
-        f"{args.trials} trials each, {args.jobs} at a time; results in "
+        f"{args.trials} trials each on {args.workers} workers, "
+        f"{args.jobs} at a time; results in "
         f"{path}")
     records = Scheduler(args, keeper, tables, writer, stamp).run(runs)
     shutil.copyfile(path, args.output / "pruning-latest.jsonl")

@@ -36,15 +36,20 @@
 # processes through client/python/knob_worker.py over gRPC: a worker
 # reports the loss after each step and stops when trial.report says so.
 # Workers replay at the pace of the calls, so running trials advance at
-# about the same speed, as in training with equal epoch times.
-# With 4 trials running at once the pruner judges a trial against fewer
-# finished ones than Optuna's does, which makes its decisions harder, not
-# easier. A pruner the server does not know (or whose options it rejects)
-# shows as "unavailable". Optuna side (Debian's python3-optuna 3.1):
-# NopPruner, MedianPruner, PercentilePruner, SuccessiveHalvingPruner,
+# about the same speed, as in training with equal epoch times. A pruner
+# the server does not know (or whose options it rejects) shows as
+# "unavailable". Optuna side (Debian's python3-optuna 3.1): NopPruner,
+# MedianPruner, PercentilePruner, SuccessiveHalvingPruner,
 # HyperbandPruner, ThresholdPruner and PatientPruner with the same options
-# as their Knob namesakes (pruning_pruners.py lists them), in process, one
-# trial at a time.
+# as their Knob namesakes (pruning_pruners.py lists them), with as many
+# worker processes per study as Knob's side: the study is created once on
+# a journal file (JournalStorage, in /dev/shm) with its trials enqueued,
+# and each worker loads it with its own pruner and runs study.optimize
+# until the queue is empty (pruning_optuna_workers.py). So on both sides a
+# pruner judges a trial against fewer finished ones than one trial at a
+# time would give it, and both start --workers trials before any has
+# finished. With --workers=1 Optuna runs the study in process, one trial
+# at a time, as Knob's single worker does.
 #
 # Reading the numbers (pruning_report.py defines them exactly): "steps" is
 # the training consumed (intermediate values reported, summed over the

@@ -170,15 +170,32 @@ class Report:
     # ----------------------------------------------------------------------
     # Printing
 
+    def workers(self) -> Tuple[int, int]:
+        """Worker processes per study: (Knob's, Optuna's). Results from
+        before Optuna ran with several have no optuna_workers: it ran one
+        trial at a time."""
+        return (self.settings.get("workers", 1),
+                self.settings.get("optuna_workers", 1))
+
     def print(self, out: TextIO) -> None:
         settings = self.settings
+        knob, optuna = self.workers()
+        if knob == optuna == 1:
+            how = ("both sides run one trial at a time (Optuna in process, "
+                   "Knob with one worker)")
+        elif optuna == 1:
+            how = (f"not like for like: Knob with {knob} concurrent workers "
+                   "per study (its pruner judges trials while others still "
+                   "run), Optuna in process, one trial at a time")
+        else:
+            how = (f"{'like for like: ' if knob == optuna else ''}"
+                   f"{_count(knob, 'worker')} per study on Knob's side and "
+                   f"{optuna} on Optuna's (on a shared journal storage), so "
+                   "both pruners judge trials while others still run")
         print(f"pruning benchmark: {settings.get('trials')} trials per "
               f"study, {_count(settings.get('seeds', 0), 'seed')}; Knob "
-              f"through knob-server with {settings.get('workers')} concurrent "
-              "workers per study (its pruner judges trials while others "
-              "still run, which makes the decisions harder), Optuna in "
-              "process, one trial at a time; both replay the same trials "
-              "and curves.", file=out)
+              f"through knob-server; {how}; both replay the same trials and "
+              "curves.", file=out)
         for task in self.tasks:
             self._print_task(task, out)
         self._print_summary(out)
@@ -234,9 +251,11 @@ class Report:
         self._print_rows(task, columns, out)
 
     def _print_summary(self, out: TextIO) -> None:
+        knob, optuna = self.workers()
         print(f"\n== summary: every task and seed pooled, medians over runs; "
-              f"a Knob pruner qualifies with best_gap <= "
-              f"{QUALITY_TOLERANCE:g}% ==", file=out)
+              f"workers per study: knob {knob}, optuna {optuna}; a Knob "
+              f"pruner qualifies with best_gap <= {QUALITY_TOLERANCE:g}% ==",
+              file=out)
         print(f"   {'pruner':<26} {'runs':>5} {'steps_saved':>11} "
               f"{'best_gap%':>9} {'worst%':>7}  vs_optuna_steps", file=out)
 

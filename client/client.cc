@@ -129,6 +129,12 @@ absl::StatusOr<v1::DeleteStudyResponse> Client::DeleteStudy(
       request, KNOB_CLIENT_RPC(studies_, DeleteStudy));
 }
 
+absl::StatusOr<v1::GetParamImportancesResponse> Client::GetParamImportances(
+    const v1::GetParamImportancesRequest& request) {
+  return Call<v1::GetParamImportancesRequest, v1::GetParamImportancesResponse>(
+      request, KNOB_CLIENT_RPC(studies_, GetParamImportances));
+}
+
 absl::StatusOr<v1::SuggestTrialsResponse> Client::SuggestTrials(
     const v1::SuggestTrialsRequest& request) {
   return CallMutating<v1::SuggestTrialsRequest, v1::SuggestTrialsResponse>(

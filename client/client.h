@@ -84,6 +84,8 @@ class Client final {
   absl::StatusOr<v1::Study> UpdateStudy(const v1::UpdateStudyRequest& request);
   absl::StatusOr<v1::DeleteStudyResponse> DeleteStudy(
       const v1::DeleteStudyRequest& request);
+  absl::StatusOr<v1::GetParamImportancesResponse> GetParamImportances(
+      const v1::GetParamImportancesRequest& request);
 
   // TrialService.
   absl::StatusOr<v1::SuggestTrialsResponse> SuggestTrials(

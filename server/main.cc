@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
@@ -22,10 +23,14 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "knob/v1/service.grpc.pb.h"
 #include "server/api/study_service.h"
 #include "server/api/trial_service.h"
 #include "server/core/lease_reaper.h"
 #include "server/core/tuner.h"
+#include "server/observability/log.h"
+#include "server/observability/prometheus_metrics.h"
+#include "server/observability/rpc_interceptor.h"
 #include "server/pruners/pruner_registry.h"
 #include "server/samplers/sampler_registry.h"
 #include "server/storage/memory/memory_storage.h"
@@ -56,6 +61,11 @@ ABSL_FLAG(bool, migrate_only, false,
           "Apply pending schema migrations and exit.");
 ABSL_FLAG(std::string, port_file, "",
           "Write the port actually listened on to this file.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address to serve Prometheus metrics on at /metrics, e.g. "
+          "0.0.0.0:9464; empty serves none.");
+ABSL_FLAG(std::string, log_format, "json",
+          "Log lines on stderr: json (one object per line) or text.");
 
 namespace knob {
 namespace {
@@ -65,7 +75,8 @@ void ApplyEnvironmentDefaults() {
   for (const char* name :
        {"listen", "storage", "database_url", "pool_size", "default_lease",
         "max_request_bytes", "handler_threads", "reaper_interval",
-        "shutdown_grace", "migrate_only", "port_file"}) {
+        "shutdown_grace", "migrate_only", "port_file", "metrics_listen",
+        "log_format"}) {
     const std::string variable =
         absl::StrCat("KNOB_", absl::AsciiStrToUpper(name));
     const char* value = std::getenv(variable.c_str());
@@ -97,7 +108,7 @@ std::vector<char*> NormalizeFlagSpelling(int argc, char** argv,
   return normalized;
 }
 
-absl::StatusOr<std::unique_ptr<Storage>> OpenStorage() {
+absl::StatusOr<std::unique_ptr<Storage>> OpenStorage(Metrics& metrics) {
   const std::string kind = absl::GetFlag(FLAGS_storage);
   if (kind == "memory") return CreateMemoryStorage();
   if (kind != "postgres") {
@@ -114,7 +125,21 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenStorage() {
   PostgresStorageOptions options;
   options.database_url = url;
   options.pool_size = absl::GetFlag(FLAGS_pool_size);
+  options.metrics = &metrics;
   return OpenPostgresStorage(options);
+}
+
+// Every method the server answers; calls of others are measured as
+// "unknown".
+absl::flat_hash_set<std::string> ServedMethods() {
+  absl::flat_hash_set<std::string> methods =
+      MethodsOfServices({v1::StudyService::service_full_name(),
+                         v1::TrialService::service_full_name(),
+                         "grpc.reflection.v1alpha.ServerReflection"});
+  // gRPC's own health service has no protobuf descriptor linked in.
+  methods.insert("grpc.health.v1.Health/Check");
+  methods.insert("grpc.health.v1.Health/Watch");
+  return methods;
 }
 
 // Blocks until SIGINT or SIGTERM. The signals must be blocked in every
@@ -137,28 +162,46 @@ int Serve() {
                           "--database_url (or KNOB_DATABASE_URL) is required")
                     : ApplyMigrations(url).status();
     if (!status.ok()) {
-      std::fprintf(stderr, "knob-server: migration failed: %s\n",
-                   status.ToString().c_str());
+      Log(LogLevel::kError, "migration failed", {{"error", status.ToString()}});
       return 1;
     }
-    std::fprintf(stderr, "knob-server: schema is up to date\n");
+    Log(LogLevel::kInfo, "schema is up to date");
     return 0;
   }
 
-  absl::StatusOr<std::unique_ptr<Storage>> storage = OpenStorage();
+  // Declared first: the storage, the Tuner and the server record into it
+  // until they are gone.
+  std::unique_ptr<PrometheusMetrics> metrics = PrometheusMetrics::Create();
+  absl::StatusOr<std::unique_ptr<Storage>> storage = OpenStorage(*metrics);
   if (!storage.ok()) {
-    std::fprintf(stderr, "knob-server: %s\n",
-                 storage.status().ToString().c_str());
+    Log(LogLevel::kError, "cannot open storage",
+        {{"error", storage.status().ToString()}});
     return 1;
   }
   SamplerRegistry samplers;
   PrunerRegistry pruners;
   TunerOptions tuner_options;
   tuner_options.default_lease = absl::GetFlag(FLAGS_default_lease);
+  tuner_options.metrics = metrics.get();
   Tuner tuner(**storage, samplers, pruners, Clock::Real(), tuner_options);
   ThreadPool pool(absl::GetFlag(FLAGS_handler_threads));
   api::StudyService study_service(tuner, pool);
   api::TrialService trial_service(tuner, pool);
+
+  metrics->SetActiveLeasesSource([&tuner] { return tuner.ActiveLeases(); });
+  // Stops serving before the Tuner it reads goes away.
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen);
+      !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> endpoint =
+        metrics->ServeHttp(listen);
+    if (!endpoint.ok()) {
+      Log(LogLevel::kError, "--metrics_listen: cannot serve metrics",
+          {{"address", listen}, {"error", endpoint.status().ToString()}});
+      return 1;
+    }
+    metrics_endpoint = *std::move(endpoint);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -169,28 +212,40 @@ int Serve() {
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_request_bytes));
   builder.RegisterService(&study_service);
   builder.RegisterService(&trial_service);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      CreateRpcObservingInterceptorFactory(*metrics, ServedMethods()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    std::fprintf(stderr, "knob-server: cannot listen on %s\n",
-                 absl::GetFlag(FLAGS_listen).c_str());
+    Log(LogLevel::kError, "cannot listen",
+        {{"address", absl::GetFlag(FLAGS_listen)}});
     return 1;
   }
-  LeaseReaper reaper(tuner, absl::GetFlag(FLAGS_reaper_interval));
+  LeaseReaper reaper(tuner, absl::GetFlag(FLAGS_reaper_interval), *metrics);
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file);
       !port_file.empty()) {
     std::ofstream(port_file) << port << "\n";
   }
+  std::vector<LogField> started = {{"port", port},
+                                   {"storage", absl::GetFlag(FLAGS_storage)}};
+  if (metrics_endpoint != nullptr) {
+    started.emplace_back("metrics_port", metrics_endpoint->port());
+  }
+  Log(LogLevel::kInfo, "listening", started);
+  // The line scripts and people read on stdout.
   std::printf("knob-server: listening on port %d (storage: %s)\n", port,
               absl::GetFlag(FLAGS_storage).c_str());
   std::fflush(stdout);
 
   const int signal = WaitForShutdownSignal();
-  std::fprintf(stderr, "knob-server: signal %d, draining in-flight calls\n",
-               signal);
+  Log(LogLevel::kInfo, "draining in-flight calls", {{"signal", signal}});
   server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_shutdown_grace)));
   server->Wait();
-  std::fprintf(stderr, "knob-server: stopped\n");
+  Log(LogLevel::kInfo, "stopped");
   return 0;
 }
 
@@ -208,12 +263,20 @@ int main(int argc, char** argv) {
 
   absl::SetProgramUsageMessage(
       "knob-server [--listen=ADDR] [--database_url=URL | --storage=memory] "
-      "[--migrate-only]");
+      "[--metrics_listen=ADDR] [--log_format=json|text] [--migrate-only]");
   knob::ApplyEnvironmentDefaults();
   std::vector<std::string> arguments;
   std::vector<char*> normalized =
       knob::NormalizeFlagSpelling(argc, argv, arguments);
   absl::ParseCommandLine(static_cast<int>(normalized.size()),
                          normalized.data());
+  absl::StatusOr<knob::LogFormat> log_format =
+      knob::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!log_format.ok()) {
+    std::fprintf(stderr, "knob-server: %s\n",
+                 std::string(log_format.status().message()).c_str());
+    return 2;
+  }
+  knob::SetLogFormat(*log_format);
   return knob::Serve();
 }

@@ -29,6 +29,12 @@ const std::vector<Command>& AllCommands() {
        "queue a trial with given parameters", RunEnqueue},
       {"export", 1, 1, "export STUDY [--format=csv|json] [--output=FILE]",
        "write every trial as CSV or JSON", RunExport},
+      {"importance", 1, -1, "importance STUDY [PARAM...] [--objective=N]",
+       "each parameter's share of an objective's variance (fANOVA; --json)",
+       RunImportance},
+      {"health", 0, 0, "health",
+       "print SERVING, or fail, per the server's gRPC health service",
+       RunHealth},
   };
   return *kCommands;
 }

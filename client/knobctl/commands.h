@@ -24,8 +24,10 @@ struct CommandFlags {
   std::string state;
   // trials: print at most this many (the lowest trial numbers); 0: all.
   int64_t limit = 0;
-  // show, best: print proto JSON instead of text.
+  // show, best, importance: print proto JSON instead of text.
   bool json = false;
+  // importance: which objective to explain, 0-based.
+  int objective = 0;
   // delete: do not ask for confirmation.
   bool yes = false;
   // export: "csv" or "json".
@@ -76,6 +78,12 @@ absl::Status RunTrials(CommandEnv& env, const Args& args);
 absl::Status RunBest(CommandEnv& env, const Args& args);
 absl::Status RunEnqueue(CommandEnv& env, const Args& args);
 absl::Status RunExport(CommandEnv& env, const Args& args);
+
+// Analysis commands (importance_command.cc).
+absl::Status RunImportance(CommandEnv& env, const Args& args);
+
+// Server commands (health.cc).
+absl::Status RunHealth(CommandEnv& env, const Args& args);
 
 }  // namespace knob::knobctl
 

@@ -23,7 +23,9 @@ ABSL_FLAG(std::string, state, "",
           "comma-separated list of waiting|running|completed|pruned|failed|"
           "stale");
 ABSL_FLAG(int64_t, limit, 0, "trials: print at most N trials (0: all)");
-ABSL_FLAG(bool, json, false, "show, best: print proto JSON");
+ABSL_FLAG(bool, json, false, "show, best, importance: print proto JSON");
+ABSL_FLAG(int32_t, objective, 0,
+          "importance: which objective to explain, 0-based");
 ABSL_FLAG(bool, yes, false, "delete: do not ask for confirmation");
 ABSL_FLAG(std::string, format, "csv", "export: csv or json");
 ABSL_FLAG(std::string, output, "", "export: write to FILE instead of stdout");
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   flags.state = absl::GetFlag(FLAGS_state);
   flags.limit = absl::GetFlag(FLAGS_limit);
   flags.json = absl::GetFlag(FLAGS_json);
+  flags.objective = absl::GetFlag(FLAGS_objective);
   flags.yes = absl::GetFlag(FLAGS_yes);
   flags.format = absl::GetFlag(FLAGS_format);
   flags.output = absl::GetFlag(FLAGS_output);

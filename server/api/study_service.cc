@@ -1,12 +1,37 @@
 #include "server/api/study_service.h"
 
+#include <iterator>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "server/api/serve.h"
+#include "server/importance/param_importance.h"
 #include "server/util/status_macros.h"
 
 namespace knob::api {
+namespace {
+
+// Most trials one page of the listing holds: importance reads them all.
+constexpr int kTrialPageSize = 10000;
+
+absl::StatusOr<std::vector<Trial>> CompletedTrials(Tuner& tuner,
+                                                   int64_t study_id) {
+  TrialQuery query;
+  query.study_id = study_id;
+  query.states = {TrialState::kCompleted};
+  query.page_size = kTrialPageSize;
+  std::vector<Trial> trials;
+  do {
+    ASSIGN_OR_RETURN(TrialListing listing, tuner.ListTrials(query));
+    std::move(listing.page.items.begin(), listing.page.items.end(),
+              std::back_inserter(trials));
+    query.page_token = std::move(listing.page.next_page_token);
+  } while (!query.page_token.empty());
+  return trials;
+}
+
+}  // namespace
 
 grpc::ServerUnaryReactor* StudyService::CreateStudy(
     grpc::CallbackServerContext* context, const v1::CreateStudyRequest* request,
@@ -90,6 +115,33 @@ grpc::ServerUnaryReactor* StudyService::DeleteStudy(
     v1::DeleteStudyResponse*) {
   return Serve(context, pool_, [this, request]() {
     return tuner_.DeleteStudy(request->study_id());
+  });
+}
+
+grpc::ServerUnaryReactor* StudyService::GetParamImportances(
+    grpc::CallbackServerContext* context,
+    const v1::GetParamImportancesRequest* request,
+    v1::GetParamImportancesResponse* response) {
+  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+    ASSIGN_OR_RETURN(StudyInfo info, tuner_.GetStudy(request->study_id()));
+    ASSIGN_OR_RETURN(std::vector<Trial> trials,
+                     CompletedTrials(tuner_, request->study_id()));
+    importance::ImportanceQuery query;
+    query.objective_index = request->objective_index();
+    query.parameters.assign(request->parameters().begin(),
+                            request->parameters().end());
+    importance::ForestOptions forest;
+    forest.seed = info.study.config.seed;
+    ASSIGN_OR_RETURN(importance::ImportanceReport report,
+                     importance::ComputeParamImportances(
+                         info.study.config, trials, query, forest));
+    for (const importance::ParamImportance& entry : report.importances) {
+      v1::ParamImportance* proto = response->add_importances();
+      proto->set_parameter(entry.parameter);
+      proto->set_importance(entry.importance);
+    }
+    response->set_trial_count(report.trial_count);
+    return absl::OkStatus();
   });
 }
 

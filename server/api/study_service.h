@@ -30,6 +30,12 @@ class StudyService final : public v1::StudyService::CallbackService {
       grpc::CallbackServerContext* context,
       const v1::DeleteStudyRequest* request,
       v1::DeleteStudyResponse* response) override;
+  // Reads the study's completed trials and computes the importances with
+  // the study's seed (server/importance).
+  grpc::ServerUnaryReactor* GetParamImportances(
+      grpc::CallbackServerContext* context,
+      const v1::GetParamImportancesRequest* request,
+      v1::GetParamImportancesResponse* response) override;
 
  private:
   Tuner& tuner_;

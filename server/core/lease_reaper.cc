@@ -1,11 +1,15 @@
 #include "server/core/lease_reaper.h"
 
-#include <cstdio>
+#include "server/observability/log.h"
 
 namespace knob {
 
-LeaseReaper::LeaseReaper(Tuner& tuner, absl::Duration interval)
-    : tuner_(tuner), interval_(interval), thread_([this] { Run(); }) {}
+LeaseReaper::LeaseReaper(Tuner& tuner, absl::Duration interval,
+                         Metrics& metrics)
+    : tuner_(tuner),
+      interval_(interval),
+      metrics_(metrics),
+      thread_([this] { Run(); }) {}
 
 LeaseReaper::~LeaseReaper() {
   stop_.Notify();
@@ -18,10 +22,10 @@ void LeaseReaper::Run() {
     // A database outage is reported and retried at the next tick; the
     // leases stay expired in the meantime and nothing is lost.
     if (!expired.ok()) {
-      std::fprintf(stderr, "knob-server: lease expiry failed: %s\n",
-                   expired.status().ToString().c_str());
-    } else if (*expired > 0) {
-      std::fprintf(stderr, "knob-server: %d trial(s) became STALE\n", *expired);
+      Log(LogLevel::kError, "lease expiry failed",
+          {{"error", expired.status().ToString()}});
+    } else {
+      metrics_.CountReapedTrials(*expired);
     }
   }
 }

@@ -1,5 +1,7 @@
 // Runs Tuner::ExpireLeases periodically in a background thread, so that
-// trials of workers that vanished become STALE without anyone asking.
+// trials of workers that vanished become STALE without anyone asking. It
+// counts them (Metrics::CountReapedTrials) and logs the failures to expire
+// them; the Tuner logs each reaped trial.
 #ifndef KNOB_SERVER_CORE_LEASE_REAPER_H_
 #define KNOB_SERVER_CORE_LEASE_REAPER_H_
 
@@ -8,13 +10,15 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "server/core/tuner.h"
+#include "server/observability/metrics.h"
 
 namespace knob {
 
 class LeaseReaper {
  public:
-  // Starts the thread; `tuner` must outlive the reaper.
-  LeaseReaper(Tuner& tuner, absl::Duration interval);
+  // Starts the thread; `tuner` and `metrics` must outlive the reaper.
+  LeaseReaper(Tuner& tuner, absl::Duration interval,
+              Metrics& metrics = Metrics::Discard());
   // Stops the thread and waits for it.
   ~LeaseReaper();
 
@@ -26,6 +30,7 @@ class LeaseReaper {
 
   Tuner& tuner_;
   const absl::Duration interval_;
+  Metrics& metrics_;
   absl::Notification stop_;
   std::thread thread_;
 };

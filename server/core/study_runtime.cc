@@ -1,8 +1,8 @@
 #include "server/core/study_runtime.h"
 
-#include <cstdio>
 #include <utility>
 
+#include "server/observability/log.h"
 #include "server/util/status_macros.h"
 
 namespace knob {
@@ -70,10 +70,9 @@ void StudyRuntime::LoadSamplerState() {
   sampled_ = false;
   const absl::Status loaded = sampler_->LoadState(study_.sampler_state);
   if (loaded.ok()) return;
-  std::fprintf(stderr,
-               "knob-server: study %lld: cannot load the sampler's state "
-               "(%s); the sampler starts over\n",
-               static_cast<long long>(study_.id), loaded.ToString().c_str());
+  Log(LogLevel::kWarning,
+      "cannot load the sampler's state; the sampler starts over",
+      {{"study_id", study_.id}, {"error", loaded.ToString()}});
   // Empty bytes always load (the Sampler contract): they mean "start over".
   sampler_->LoadState("").IgnoreError();
 }

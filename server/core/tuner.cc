@@ -10,8 +10,10 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "server/core/committed_changes.h"
 #include "server/core/config_diff.h"
 #include "server/model/study_config_validation.h"
+#include "server/observability/log.h"
 #include "server/util/status_macros.h"
 
 namespace knob {
@@ -45,6 +47,7 @@ absl::StatusOr<std::shared_ptr<StudyRuntime>> Tuner::Runtime(int64_t study_id) {
   {
     absl::MutexLock lock(&runtimes_mu_);
     auto it = runtimes_.find(study_id);
+    options_.metrics->CountStudyCacheLookup(it != runtimes_.end());
     if (it != runtimes_.end()) return it->second;
   }
   ASSIGN_OR_RETURN(Study study,
@@ -80,14 +83,21 @@ absl::Status Tuner::WithStudy(
     // Deleted, possibly by another replica: forget what we cached.
     absl::MutexLock runtimes_lock(&runtimes_mu_);
     runtimes_.erase(study_id);
+    running_by_study_.erase(study_id);
     return NoSuchStudy(study_id);
   }
   RETURN_IF_ERROR(status);
+  const CommittedChanges changes = CommittedChanges::Of(*runtime, *writer);
   runtime->Commit(writer->committed_study(), writer->changed_trials(),
                   writer->committed_sequence());
+  changes.Report(*options_.metrics);
   absl::MutexLock runtimes_lock(&runtimes_mu_);
   for (const Trial& trial : writer->changed_trials()) {
     study_of_trial_.try_emplace(trial.id, study_id);
+  }
+  // Unless the study was deleted meanwhile.
+  if (runtimes_.contains(study_id)) {
+    running_by_study_[study_id] = runtime->counts().running;
   }
   return absl::OkStatus();
 }
@@ -126,7 +136,14 @@ absl::StatusOr<StudyInfo> Tuner::CreateStudy(CreateStudyInput input) {
     }
     absl::StatusOr<Study> created =
         storage_.CreateStudy(input.name, config, metadata, clock_.Now());
-    if (created.ok()) return StudyInfo{*std::move(created), TrialCounts{}};
+    if (created.ok()) {
+      Log(LogLevel::kInfo, "study created",
+          {{"study_id", created->id},
+           {"name", created->name},
+           {"sampler", created->config.sampler.name},
+           {"pruner", created->config.pruner.name}});
+      return StudyInfo{*std::move(created), TrialCounts{}};
+    }
     if (!absl::IsAlreadyExists(created.status())) return created.status();
     // Created concurrently under the same name: compare with that one.
     existing = storage_.GetStudyByName(input.name);
@@ -226,9 +243,18 @@ absl::Status Tuner::DeleteStudy(int64_t study_id) {
   absl::Status deleted = storage_.DeleteStudy(study_id);
   if (absl::IsNotFound(deleted)) return NoSuchStudy(study_id);
   RETURN_IF_ERROR(deleted);
+  Log(LogLevel::kInfo, "study deleted", {{"study_id", study_id}});
   absl::MutexLock lock(&runtimes_mu_);
   runtimes_.erase(study_id);
+  running_by_study_.erase(study_id);
   return absl::OkStatus();
+}
+
+int64_t Tuner::ActiveLeases() {
+  absl::MutexLock lock(&runtimes_mu_);
+  int64_t running = 0;
+  for (const auto& [study_id, count] : running_by_study_) running += count;
+  return running;
 }
 
 }  // namespace knob

@@ -35,6 +35,7 @@
 #include "server/core/study_writer.h"
 #include "server/model/study.h"
 #include "server/model/trial.h"
+#include "server/observability/metrics.h"
 #include "server/pruners/pruner_registry.h"
 #include "server/samplers/sampler_registry.h"
 #include "server/storage/storage.h"
@@ -47,6 +48,9 @@ struct TunerOptions {
   absl::Duration default_lease = absl::Minutes(5);
   // Most trials one suggest call may ask for. Default: 100.
   int max_suggest_count = 100;
+  // Where the Tuner counts trial state changes and study cache lookups and
+  // times its samplers; must outlive the Tuner. Default: nowhere.
+  Metrics* metrics = &Metrics::Discard();
 };
 
 struct CreateStudyInput {
@@ -156,6 +160,11 @@ class Tuner {
   // Marks RUNNING trials whose lease expired as STALE. Returns how many.
   absl::StatusOr<int> ExpireLeases();
 
+  // RUNNING trials (each holds a lease) of the studies this Tuner holds in
+  // memory, as of their last transaction here: every study served since
+  // start, so with one server every live lease. Reads no storage.
+  int64_t ActiveLeases();
+
  private:
   absl::StatusOr<std::shared_ptr<StudyRuntime>> Runtime(int64_t study_id);
   // Runs `fn` inside the study's storage transaction with its runtime
@@ -177,6 +186,9 @@ class Tuner {
 
   absl::Mutex runtimes_mu_;
   absl::flat_hash_map<int64_t, std::shared_ptr<StudyRuntime>> runtimes_
+      ABSL_GUARDED_BY(runtimes_mu_);
+  // RUNNING trials per study in runtimes_, as of its last transaction.
+  absl::flat_hash_map<int64_t, int64_t> running_by_study_
       ABSL_GUARDED_BY(runtimes_mu_);
   // Trial id -> study id; never changes once known.
   absl::flat_hash_map<int64_t, int64_t> study_of_trial_

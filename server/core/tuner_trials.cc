@@ -1,6 +1,7 @@
 // Trial-level operations of the Tuner: suggest, heartbeat, report,
 // complete, enqueue, reads and lease expiry.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <random>
 #include <utility>
@@ -202,7 +203,11 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
       const std::vector<const Trial*> history = writer.AllTrials();
       SamplingContext context{config, history, number, absl::BitGenRef(rng)};
       // WithStudy stores the sampler's changed state with these trials.
+      const auto sampling_start = std::chrono::steady_clock::now();
       absl::StatusOr<ParamAssignment> params = writer.runtime().Sample(context);
+      options_.metrics->ObserveSampling(
+          config.sampler.name,
+          absl::FromChrono(std::chrono::steady_clock::now() - sampling_start));
       if (absl::IsOutOfRange(params.status())) {
         RETURN_IF_ERROR(writer.SetStudyState(
             StudyState::kCompleted, std::string(params.status().message())));

@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/observability/rpc_interceptor.h"
 #include "server/util/status_macros.h"
 
 namespace knob::testing {
@@ -12,7 +14,8 @@ namespace knob::testing {
 TestServer::TestServer(std::unique_ptr<Storage> storage,
                        TestServerOptions options)
     : storage_(std::move(storage)),
-      tuner_(*storage_, samplers_, pruners_, *options.clock, TunerOptions{}),
+      tuner_(*storage_, samplers_, pruners_, *options.clock,
+             TunerOptions{.metrics = options.metrics}),
       pool_(8),
       study_service_(tuner_, pool_),
       trial_service_(tuner_, pool_) {
@@ -26,6 +29,14 @@ TestServer::TestServer(std::unique_ptr<Storage> storage,
   builder.SetMaxReceiveMessageSize(kMaxRequestBytes);
   builder.RegisterService(&study_service_);
   builder.RegisterService(&trial_service_);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(CreateRpcObservingInterceptorFactory(
+      *options.metrics,
+      MethodsOfServices({v1::StudyService::service_full_name(),
+                         v1::TrialService::service_full_name()})));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   address_ = absl::StrCat("127.0.0.1:", port);
   if (options.fault_proxy) proxy_ = std::make_unique<FaultProxy>(address_);

@@ -14,6 +14,7 @@
 #include "server/api/study_service.h"
 #include "server/api/trial_service.h"
 #include "server/core/tuner.h"
+#include "server/observability/metrics.h"
 #include "server/storage/storage.h"
 #include "server/util/clock.h"
 #include "server/util/thread_pool.h"
@@ -32,6 +33,10 @@ struct TestServerOptions {
   // Puts a FaultProxy between clients and the server: address() is then
   // the proxy's, and faults() schedules failures. Default: false.
   bool fault_proxy = false;
+  // Receives what knob-server measures: every RPC (through the same
+  // interceptor) and the Tuner's metrics; must outlive the server.
+  // Default: nowhere.
+  Metrics* metrics = &Metrics::Discard();
 };
 
 // Thread safety: the accessors may be used from any thread; the stubs, the

@@ -438,7 +438,8 @@ absl::StatusOr<std::unique_ptr<Storage>> OpenPostgresStorage(
   auto pool = std::make_unique<pg::ConnectionPool>(
       pg::ConnectionPool::Options{.url = options.database_url,
                                   .size = options.pool_size,
-                                  .acquire_timeout = options.acquire_timeout},
+                                  .acquire_timeout = options.acquire_timeout,
+                                  .metrics = options.metrics},
       [](pqxx::connection& connection) { sql::PrepareStatements(connection); });
   // Fail now rather than on the first request if the database is
   // unreachable.

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/observability/metrics.h"
 #include "server/storage/storage.h"
 
 namespace knob {
@@ -32,6 +33,9 @@ struct PostgresStorageOptions {
   // How long a call waits for a free connection (and for a new one to
   // connect) before failing with UNAVAILABLE. Default: 10 seconds.
   absl::Duration acquire_timeout = absl::Seconds(10);
+  // Where the connection pool reports its waits and leased connections;
+  // must outlive the storage. Default: nowhere.
+  Metrics* metrics = &Metrics::Discard();
 };
 
 // INVALID_ARGUMENT for a pool size or timeout that is not positive;

@@ -321,6 +321,36 @@ TEST_F(CommandsTest, ExportCsvToAFileAndJsonToStdout) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("xml")));
 }
 
+TEST_F(CommandsTest, ImportanceTableAndJson) {
+  // A seeded study, so that the forest is the same on every run.
+  ASSERT_THAT(Run("create", {WriteSpec(absl::StrCat(kSpec, "  seed: 3\n"),
+                                       "seeded.yaml")}),
+              IsOk());
+  RunTrials(1);
+  EXPECT_THAT(Run("importance", {"demo"}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("at least 2 completed trials")));
+  // The loss falls with x (10 - 4x); kind alternates and explains little.
+  RunTrials(4);
+  ASSERT_THAT(Run("importance", {"demo"}), IsOk());
+  EXPECT_THAT(out_.str(),
+              StartsWith("parameter importance for loss in study 1 \"demo\" "
+                         "(fANOVA over 5 completed trials)\n"
+                         "PARAMETER  IMPORTANCE\n"
+                         "x          "));
+  EXPECT_THAT(out_.str(), HasSubstr("\nkind       "));
+  flags_.json = true;
+  ASSERT_THAT(Run("importance", {"demo", "kind"}), IsOk());
+  const nlohmann::json json = nlohmann::json::parse(out_.str());
+  ASSERT_EQ(json["importances"].size(), 1u);
+  EXPECT_EQ(json["importances"][0]["parameter"], "kind");
+  EXPECT_EQ(json["trial_count"], "5");
+  flags_.objective = 1;
+  EXPECT_THAT(Run("importance", {"demo"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("objective_index")));
+}
+
 TEST(Commands, RegistryAndUsage) {
   EXPECT_EQ(FindCommand("nope"), nullptr);
   const std::string usage = UsageText();

@@ -1,6 +1,7 @@
 #include "server/storage/postgres/internal/connection_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -36,6 +37,15 @@ ConnectionPool::Lease::~Lease() {
 }
 
 absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire() {
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<Lease> lease = AcquireUnobserved();
+  options_.metrics->ObserveConnectionWait(
+      absl::FromChrono(std::chrono::steady_clock::now() - start));
+  if (lease.ok()) options_.metrics->AddConnectionsInUse(1);
+  return lease;
+}
+
+absl::StatusOr<ConnectionPool::Lease> ConnectionPool::AcquireUnobserved() {
   {
     absl::MutexLock lock(&mu_);
     auto available = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -79,6 +89,7 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Open() {
 
 void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection,
                              bool broken) {
+  options_.metrics->AddConnectionsInUse(-1);
   std::vector<std::unique_ptr<pqxx::connection>> closing;
   {
     absl::MutexLock lock(&mu_);

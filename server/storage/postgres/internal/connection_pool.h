@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "pqxx/connection"
+#include "server/observability/metrics.h"
 
 namespace knob::postgres_internal {
 
@@ -36,6 +37,9 @@ class ConnectionPool {
     int size = 16;
     // Default: 10 seconds.
     absl::Duration acquire_timeout = absl::Seconds(10);
+    // Receives the time each Acquire waited and the number of leased
+    // connections; must outlive the pool. Default: nowhere.
+    Metrics* metrics = &Metrics::Discard();
   };
 
   ConnectionPool(Options options, Setup setup);
@@ -84,6 +88,7 @@ class ConnectionPool {
                                   absl::Duration connect_timeout);
 
  private:
+  absl::StatusOr<Lease> AcquireUnobserved();
   void Release(std::unique_ptr<pqxx::connection> connection, bool broken);
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Open();
 

@@ -7,7 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config git
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev libeigen3-dev liblbfgspp-dev libboost-dev
-  nlohmann-json3-dev libyaml-cpp-dev prometheus-cpp-dev
+  nlohmann-json3-dev libyaml-cpp-dev libgoogle-perftools-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
   python3-grpcio python3-protobuf python3-sklearn python3-numpy

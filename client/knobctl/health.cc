@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/grpc_status.h"
 #include "client/knobctl/commands.h"
-#include "client/knobctl/health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "server/util/status_macros.h"
 
 namespace knob::knobctl {

@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts (sourced, not run): where the build is,
-# the Debian packages the benchmarks need, building one target.
+# the Debian packages the benchmarks need, building one target, running a
+# Python driver against a knob-server.
 #
 # Environment: KNOB_BUILD_DIR, the build directory (default: build/).
 
@@ -51,4 +52,35 @@ bench_build() {
 bench_python_stubs() {
   bash "$root/client/python/generate.sh" "$build/python"
   export KNOB_PYTHON_STUBS=$build/python
+}
+
+# Runs the benchmark driver tests/bench/$1 (replacing this shell) with the
+# Python client importable and KNOB_SERVER_BINARY set, after installing the
+# Python packages, building knob-server when the driver will start one and
+# it is missing or the arguments ask for --build, and generating the API
+# modules. $2 is the driver's option (a prefix, e.g. --report=) that makes
+# it start no server, as --help does; the rest are the driver's arguments,
+# less --build.
+bench_exec_driver() {
+  local driver=$1 serverless_option=$2 force_build=0 needs_server=1
+  local arguments=() argument
+  shift 2
+  for argument in "$@"; do
+    case "$argument" in
+      --build) force_build=1 ;;
+      -h | --help | "$serverless_option"*) needs_server=0; arguments+=("$argument") ;;
+      *) arguments+=("$argument") ;;
+    esac
+  done
+
+  bench_install_python_packages
+  local server_binary=$build/bin/knob-server
+  if ((needs_server)) && { ((force_build)) || [[ ! -x $server_binary ]]; }; then
+    bench_build knob-server
+  fi
+  bench_python_stubs
+
+  export KNOB_SERVER_BINARY=$server_binary
+  export PYTHONPATH=$root/client/python${PYTHONPATH:+:$PYTHONPATH}
+  exec "$python" "$root/tests/bench/$driver" "${arguments[@]}"
 }

@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parents[1]
-for _path in (_ROOT / "client" / "python",
-              _ROOT / "tests" / "client" / "python"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import bench_paths
+
+bench_paths.add_client()
 
 import numpy  # noqa: E402 (after the path set-up)
 from scipy import stats  # noqa: E402

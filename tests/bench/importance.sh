@@ -48,24 +48,4 @@ set -euo pipefail
 
 source "$(dirname "$0")/common.sh"
 
-force_build=0
-needs_server=1
-arguments=()
-for argument in "$@"; do
-  case "$argument" in
-    --build) force_build=1 ;;
-    -h | --help | --server=*) needs_server=0; arguments+=("$argument") ;;
-    *) arguments+=("$argument") ;;
-  esac
-done
-
-bench_install_python_packages
-server_binary=$build/bin/knob-server
-if ((needs_server)) && { ((force_build)) || [[ ! -x $server_binary ]]; }; then
-  bench_build knob-server
-fi
-bench_python_stubs
-
-export KNOB_SERVER_BINARY=$server_binary
-export PYTHONPATH=$root/client/python${PYTHONPATH:+:$PYTHONPATH}
-exec "$python" "$root/tests/bench/importance.py" "${arguments[@]}"
+bench_exec_driver importance.py --server= "$@"

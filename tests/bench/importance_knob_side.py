@@ -10,10 +10,9 @@ import time
 import uuid
 from typing import Dict, List, Tuple
 
-import grpc
-
 import knob_client
-from importance_problems import Param, ParamValue, Problem
+import knob_side
+from importance_problems import ParamValue, Problem
 
 _TIMEOUT = 60
 
@@ -22,43 +21,21 @@ def _api():
     return knob_client.load_api()
 
 
-def _parameter_spec(param: Param):
-    study_pb2 = _api().study_pb2
-    spec = study_pb2.ParameterSpec(name=param.name)
-    if param.kind == "float":
-        spec.float_domain.CopyFrom(study_pb2.FloatDomain(
-            min=param.low, max=param.high, log_scale=param.log))
-    elif param.kind == "int":
-        spec.int_domain.CopyFrom(study_pb2.IntDomain(
-            min=int(param.low), max=int(param.high), log_scale=param.log,
-            step=param.step or 1))
-    else:
-        spec.categorical_domain.choices.extend(
-            knob_client.python_to_value(c) for c in param.choices)
-    return spec
-
-
 class KnobSide:
     def __init__(self, address: str):
-        self._channel = grpc.insecure_channel(address)
-        api = _api()
-        self._studies = api.service_pb2_grpc.StudyServiceStub(self._channel)
-        self._trials = api.service_pb2_grpc.TrialServiceStub(self._channel)
+        self._server = knob_side.Server(address)
+        self._studies = self._server.studies
+        self._trials = self._server.trials
 
     def close(self) -> None:
-        self._channel.close()
+        self._server.close()
 
     def _create_study(self, problem: Problem, seed: int, trials: int) -> int:
-        api = _api()
-        config = api.study_pb2.StudyConfig(
-            parameters=[_parameter_spec(p) for p in problem.space],
-            objectives=[api.study_pb2.Objective(
-                metric="value", direction=api.study_pb2.DIRECTION_MINIMIZE)],
-            sampler=api.study_pb2.AlgorithmSpec(name="random"), seed=seed)
-        config.stopping.max_trials = trials
-        request = api.service_pb2.CreateStudyRequest(
+        # The sampler benchmark's config: the space, one minimized objective
+        # "value"; random sampling, as the drawn trials are all enqueued.
+        request = _api().service_pb2.CreateStudyRequest(
             name=f"importance-{problem.name}-{uuid.uuid4().hex[:8]}",
-            config=config)
+            config=knob_side.study_config(problem, "random", seed, trials))
         return self._studies.CreateStudy(request, timeout=_TIMEOUT).id
 
     def _record(self, study_id: int,

@@ -15,22 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Sequence, Tuple, Union
 
 import numpy
+
+import search_space
 
 ParamValue = Union[float, int, str]
 
 
-@dataclasses.dataclass(frozen=True)
-class Param:
-    name: str
-    kind: str  # "float", "int" or "categorical"
-    low: float = 0.0
-    high: float = 1.0
-    log: bool = False
-    step: Optional[int] = None  # ints only
-    choices: Tuple[str, ...] = ()
+class Param(search_space.Param):
+    """A parameter of the sampler benchmark's kind (none is conditional
+    here), so that knob_side.study_config translates the space, that also
+    draws its own values."""
 
     def sample(self, rng: numpy.random.Generator) -> ParamValue:
         if self.kind == "categorical":

@@ -36,7 +36,8 @@ def _parameter_spec(param: Param):
             min=param.low, max=param.high, log_scale=param.log))
     elif param.kind == "int":
         spec.int_domain.CopyFrom(study_pb2.IntDomain(
-            min=int(param.low), max=int(param.high), log_scale=param.log))
+            min=int(param.low), max=int(param.high), log_scale=param.log,
+            step=param.step or 0))
     else:
         spec.categorical_domain.choices.extend(
             knob_client.python_to_value(c) for c in param.choices)

@@ -60,7 +60,7 @@ def suggest(trial, param: Param):
                                    log=param.log)
     if param.kind == "int":
         return trial.suggest_int(param.name, int(param.low), int(param.high),
-                                 log=param.log)
+                                 step=param.step or 1, log=param.log)
     return trial.suggest_categorical(param.name, list(param.choices))
 
 

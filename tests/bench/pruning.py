@@ -25,12 +25,9 @@ import time
 from pathlib import Path
 from typing import Optional
 
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parents[1]
-for _path in (_ROOT / "client" / "python",
-              _ROOT / "tests" / "client" / "python"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import bench_paths
+
+bench_paths.add_client()
 
 import pruning_knob_side  # noqa: E402 (after the path set-up)
 import pruning_optuna_side  # noqa: E402

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import multiprocessing
 import multiprocessing.util
 import os
-import queue
 import signal
 import tempfile
 import time
@@ -29,9 +27,7 @@ from typing import List, Optional
 import pruning_optuna_side
 import pruning_results
 from pruning_tasks import CurveTable
-
-# Seconds a worker process may take to start and import Optuna.
-_STARTUP_TIMEOUT = 120
+from worker_group import ProcessGroup
 
 # Where the journals go: memory when the system offers it. Optuna syncs
 # the journal to disk after every write, which on a disk would make a
@@ -156,63 +152,19 @@ def _worker_main(inbox, outbox) -> None:
         outbox.put(error)
 
 
-class OptunaWorkers:
+class OptunaWorkers(ProcessGroup):
     """`size` worker processes that work on one study at a time."""
 
     def __init__(self, size: int):
-        context = multiprocessing.get_context("spawn")
-        self._outbox = context.Queue()
-        self._inboxes = []
-        self._processes = []
-        for _ in range(size):
-            inbox = context.Queue()
-            process = context.Process(target=_worker_main,
-                                      args=(inbox, self._outbox),
-                                      daemon=True)
-            process.start()
-            self._inboxes.append(inbox)
-            self._processes.append(process)
-        for _ in self._processes:
-            try:
-                self._outbox.get(timeout=_STARTUP_TIMEOUT)
-            except queue.Empty:
-                self.close()
-                raise RuntimeError(
-                    f"an Optuna worker process did not start within "
-                    f"{_STARTUP_TIMEOUT} s") from None
+        super().__init__("an Optuna worker process", _worker_main,
+                         [()] * size)
 
     def run(self, journal: str, table: CurveTable, pruner: str) -> List[str]:
         """Runs the study in `journal` until its queue is empty, on every
         worker; returns the workers' errors (empty when all went well)."""
-        for inbox in self._inboxes:
-            inbox.put((journal, table, pruner))
-        errors = []
-        for _ in self._inboxes:
-            error = self._answer()
-            if error:
-                errors.append(f"optuna worker: {error}")
-        return errors
-
-    def _answer(self) -> Optional[str]:
-        """The next answer of a worker; raises RuntimeError when a worker
-        process is gone rather than waiting for it forever."""
-        while True:
-            try:
-                return self._outbox.get(timeout=1.0)
-            except queue.Empty:
-                dead = [p for p in self._processes if not p.is_alive()]
-                if dead:
-                    raise RuntimeError(f"an Optuna worker process exited "
-                                       f"with {dead[0].exitcode}")
-
-    def close(self) -> None:
-        for inbox in self._inboxes:
-            inbox.put(None)
-        for process in self._processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        return [f"optuna worker: {error}"
+                for error in self.run_on_all((journal, table, pruner))
+                if error]
 
 
 # The worker processes of this process (one of the benchmark's pool

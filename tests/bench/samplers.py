@@ -17,12 +17,9 @@ import signal
 import sys
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
-_ROOT = _HERE.parents[1]
-for _path in (_ROOT / "client" / "python",
-              _ROOT / "tests" / "client" / "python"):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
+import bench_paths
+
+bench_paths.add_client()
 
 import knob_side  # noqa: E402 (after the path set-up)
 import optuna_side  # noqa: E402

@@ -15,7 +15,8 @@ class Param:
     """One parameter: "float" or "int" in [low, high] (log scale when
     `log`), or "categorical" among `choices`. With `parent` set it is
     active only while the parent is active and takes one of
-    `parent_values`; a parent always comes before its children."""
+    `parent_values`; a parent always comes before its children. An int
+    with `step` takes only low, low + step, … up to high."""
 
     name: str
     kind: str
@@ -25,6 +26,7 @@ class Param:
     choices: Tuple[ParamValue, ...] = ()
     parent: Optional[str] = None
     parent_values: Tuple[ParamValue, ...] = ()
+    step: Optional[int] = None
 
 
 def floats(name: str, low: float, high: float, log: bool = False) -> Param:

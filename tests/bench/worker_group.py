@@ -4,7 +4,9 @@ user's workers would. The benchmarks share it; each says what a worker
 prepares once (`setup`) and how it evaluates a trial (`objective_for`).
 
 The processes are started once and given one study after another, so that
-each study costs only its trials, not interpreter starts.
+each study costs only its trials, not interpreter starts. ProcessGroup,
+that machinery without Knob's worker helper, also serves the pruning
+benchmark's Optuna workers (pruning_optuna_workers.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import multiprocessing
 import queue
 from typing import Any, Callable, List, Optional
 
-# Seconds a worker process may take to import and load its data.
+# Seconds a process may take to start, import and load its data.
 _STARTUP_TIMEOUT = 120
 
 
@@ -65,7 +67,67 @@ def _serve(worker_id, setup, objective_for, retry, inbox, outbox) -> None:
         outbox.put((worker_id, error))
 
 
-class WorkerGroup:
+class ProcessGroup:
+    """Spawned processes that each take the same job at a time and answer
+    it. Process i runs `main(*args[i], inbox, outbox)`: it puts one message
+    on `outbox` once ready, then one answer per job from `inbox`, and
+    returns on None. `kind` names the processes in errors ("a worker
+    process"). `main` and the args must be picklable."""
+
+    def __init__(self, kind: str, main: Callable, args: List[tuple]):
+        self._kind = kind
+        context = multiprocessing.get_context("spawn")
+        self._outbox = context.Queue()
+        self._inboxes = []
+        self._processes = []
+        for process_args in args:
+            inbox = context.Queue()
+            process = context.Process(
+                target=main, args=(*process_args, inbox, self._outbox),
+                daemon=True)
+            process.start()
+            self._inboxes.append(inbox)
+            self._processes.append(process)
+        # Started and warmed up before the first job, so that a job's time
+        # is its own.
+        for _ in self._processes:
+            try:
+                self._outbox.get(timeout=_STARTUP_TIMEOUT)
+            except queue.Empty:
+                self.close()
+                raise RuntimeError(f"{kind} did not start within "
+                                   f"{_STARTUP_TIMEOUT} s") from None
+
+    def run_on_all(self, job) -> list:
+        """Gives `job` to every process; returns their answers."""
+        for inbox in self._inboxes:
+            inbox.put(job)
+        return [self._answer() for _ in self._inboxes]
+
+    def _answer(self):
+        """The next answer of a process; raises RuntimeError when a process
+        is gone (crashed, or interrupted with Ctrl-C) rather than waiting
+        for it forever."""
+        while True:
+            try:
+                return self._outbox.get(timeout=1.0)
+            except queue.Empty:
+                dead = [p for p in self._processes if not p.is_alive()]
+                if dead:
+                    raise RuntimeError(
+                        f"{self._kind} exited with {dead[0].exitcode}")
+
+    def close(self) -> None:
+        for inbox in self._inboxes:
+            inbox.put(None)
+        for process in self._processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join()
+
+
+class WorkerGroup(ProcessGroup):
     """`size` worker processes that work on one study at a time.
 
     `setup` runs once in each process before its first study; `objective_for`
@@ -77,61 +139,13 @@ class WorkerGroup:
 
     def __init__(self, name: str, size: int, setup: Callable[[], None],
                  objective_for: Callable[[Any], Callable], retry=None):
-        context = multiprocessing.get_context("spawn")
-        self._outbox = context.Queue()
-        self._inboxes = []
-        self._processes = []
-        for i in range(size):
-            inbox = context.Queue()
-            process = context.Process(
-                target=_worker_main,
-                args=(f"{name}-{i}", setup, objective_for, retry, inbox,
-                      self._outbox),
-                daemon=True)
-            process.start()
-            self._inboxes.append(inbox)
-            self._processes.append(process)
-        # Started and warmed up before the first study, so that a study's
-        # time is its own.
-        for _ in self._processes:
-            try:
-                self._outbox.get(timeout=_STARTUP_TIMEOUT)
-            except queue.Empty:
-                self.close()
-                raise RuntimeError(
-                    f"a worker process did not start within "
-                    f"{_STARTUP_TIMEOUT} s") from None
+        super().__init__("a worker process", _worker_main,
+                         [(f"{name}-{i}", setup, objective_for, retry)
+                          for i in range(size)])
 
     def run(self, address: str, study: str, payload: Any) -> List[str]:
         """Runs the study to its end on every worker; returns the workers'
         errors (empty when all went well)."""
-        for inbox in self._inboxes:
-            inbox.put(Assignment(address, study, payload))
-        errors = []
-        for _ in self._inboxes:
-            worker_id, error = self._answer()
-            if error:
-                errors.append(f"{worker_id}: {error}")
-        return errors
-
-    def _answer(self):
-        """The next answer of a worker; raises RuntimeError when a worker
-        process is gone (crashed, or interrupted with Ctrl-C) rather than
-        waiting for it forever."""
-        while True:
-            try:
-                return self._outbox.get(timeout=1.0)
-            except queue.Empty:
-                dead = [p for p in self._processes if not p.is_alive()]
-                if dead:
-                    raise RuntimeError(
-                        f"a worker process exited with {dead[0].exitcode}")
-
-    def close(self) -> None:
-        for inbox in self._inboxes:
-            inbox.put(None)
-        for process in self._processes:
-            process.join(timeout=10)
-            if process.is_alive():
-                process.kill()
-                process.join()
+        answers = self.run_on_all(Assignment(address, study, payload))
+        return [f"{worker_id}: {error}" for worker_id, error in answers
+                if error]

@@ -8,6 +8,7 @@ engine or a Kubernetes cluster.
 
 import copy
 import dataclasses
+import functools
 import os
 import re
 
@@ -114,6 +115,27 @@ def _server_deployment(bundle, problems):
             return deployment
     problems.append("no Deployment named knob-server")
     return None
+
+
+def _against_server_deployment(kind):
+    """Makes check(bundle, found, deployment), a check of the one object of
+    `kind` against knob-server's Deployment, a check of a bundle: it runs
+    when both exist; else the problems say which is missing."""
+
+    def decorate(check):
+
+        @functools.wraps(check)
+        def check_bundle(bundle):
+            problems = []
+            found = _one(bundle, kind, problems)
+            deployment = _server_deployment(bundle, problems)
+            if found is None or deployment is None:
+                return problems
+            return check(bundle, found, deployment)
+
+        return check_bundle
+
+    return decorate
 
 
 def _pod_labels(workload):
@@ -280,12 +302,9 @@ def check_server_config(bundle):
     return problems
 
 
-def check_service(bundle):
+@_against_server_deployment("Service")
+def check_service(bundle, service, deployment):
     problems = []
-    service = _one(bundle, "Service", problems)
-    deployment = _server_deployment(bundle, problems)
-    if service is None or deployment is None:
-        return problems
     if not _selects(service["spec"].get("selector"), _pod_labels(deployment)):
         problems.append("Service selector does not match knob-server pods")
     container_ports = {}
@@ -303,37 +322,30 @@ def check_service(bundle):
     return problems
 
 
-def check_disruption_budget(bundle):
+@_against_server_deployment("PodDisruptionBudget")
+def check_disruption_budget(bundle, budget, deployment):
     problems = []
-    budget = _one(bundle, "PodDisruptionBudget", problems)
-    deployment = _server_deployment(bundle, problems)
-    if budget is None or deployment is None:
-        return problems
     spec = budget["spec"]
     if not _selects(spec.get("selector", {}).get("matchLabels"),
                     _pod_labels(deployment)):
         problems.append("PodDisruptionBudget selector does not match "
                         "knob-server pods")
     replicas = deployment["spec"].get("replicas", 1)
-    if "maxUnavailable" in spec:
-        if not 0 < spec["maxUnavailable"] < replicas:
-            problems.append("PodDisruptionBudget maxUnavailable does not "
-                            "keep a replica while allowing a drain")
-    elif "minAvailable" in spec:
-        if not 0 < spec["minAvailable"] < replicas:
-            problems.append("PodDisruptionBudget minAvailable does not "
-                            "keep a replica while allowing a drain")
-    else:
+    # Either bound keeps a replica up and lets a node drain when it lies
+    # strictly between 0 and the replicas; the first one set counts.
+    budgets = [name for name in ("maxUnavailable", "minAvailable")
+               if name in spec]
+    if not budgets:
         problems.append("PodDisruptionBudget sets no budget")
+    elif not 0 < spec[budgets[0]] < replicas:
+        problems.append(f"PodDisruptionBudget {budgets[0]} does not keep a "
+                        "replica while allowing a drain")
     return problems
 
 
-def check_migration_job(bundle):
+@_against_server_deployment("Job")
+def check_migration_job(bundle, job, deployment):
     problems = []
-    job = _one(bundle, "Job", problems)
-    deployment = _server_deployment(bundle, problems)
-    if job is None or deployment is None:
-        return problems
     containers = _containers(job)
     if len(containers) != 1:
         return problems + [f"migration Job has {len(containers)} containers"]

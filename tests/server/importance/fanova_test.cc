@@ -44,17 +44,47 @@ class HandBuiltTree final {
   RegressionTree tree_;
 };
 
+// A tree with one numeric split: `low` where `feature` <= `threshold`, else
+// `high`.
+RegressionTree OneSplit(int feature, double threshold, double low,
+                        double high) {
+  HandBuiltTree builder;
+  auto [left, right] = builder.Split(0, feature, threshold);
+  builder.Leaf(left, low);
+  builder.Leaf(right, high);
+  return builder.tree();
+}
+
+// A tree that splits x at 0.5, then y at 0.5 on each side; the leaves are
+// named by the side of x, then the side of y.
+RegressionTree Quadrants(double low_low, double low_high, double high_low,
+                         double high_high) {
+  HandBuiltTree builder;
+  auto [left, right] = builder.Split(0, 0, 0.5);
+  auto [left_low, left_high] = builder.Split(left, 1, 0.5);
+  auto [right_low, right_high] = builder.Split(right, 1, 0.5);
+  builder.Leaf(left_low, low_low);
+  builder.Leaf(left_high, low_high);
+  builder.Leaf(right_low, high_low);
+  builder.Leaf(right_high, high_high);
+  return builder.tree();
+}
+
+// A single leaf predicting `value` everywhere.
+RegressionTree Constant(double value) {
+  HandBuiltTree builder;
+  builder.Leaf(0, value);
+  return builder.tree();
+}
+
 const std::vector<FeatureSpace> kUnitSquare = {FeatureSpace{0, 1},
                                                FeatureSpace{0, 1}};
 
 TEST(Fanova, OneSplitPutsAllVarianceOnItsFeature) {
-  HandBuiltTree builder;
   // x <= 0.25 predicts 4 (a quarter of the space), else 0: mean 1,
   // variance 0.25 * 9 + 0.75 * 1 = 3.
-  auto [low, high] = builder.Split(0, 0, 0.25);
-  builder.Leaf(low, 4);
-  builder.Leaf(high, 0);
-  const TreeVariance variance = DecomposeTree(builder.tree(), kUnitSquare);
+  const TreeVariance variance =
+      DecomposeTree(OneSplit(0, 0.25, 4, 0), kUnitSquare);
   EXPECT_DOUBLE_EQ(variance.total, 3);
   EXPECT_THAT(variance.main_effects,
               ElementsAre(DoubleNear(3, 1e-12), DoubleNear(0, 1e-12)));
@@ -62,16 +92,9 @@ TEST(Fanova, OneSplitPutsAllVarianceOnItsFeature) {
 
 TEST(Fanova, AnAdditiveTreeSplitsItsVarianceIntoBothMainEffects) {
   // f(x, y) = a(x) + b(y) with a = 0 | 2 (at x = 0.5) and b = 0 | 1 (at
-  // y = 0.5, split again under each x): variances 1 and 0.25.
-  HandBuiltTree builder;
-  auto [left, right] = builder.Split(0, 0, 0.5);
-  auto [left_low, left_high] = builder.Split(left, 1, 0.5);
-  auto [right_low, right_high] = builder.Split(right, 1, 0.5);
-  builder.Leaf(left_low, 0);
-  builder.Leaf(left_high, 1);
-  builder.Leaf(right_low, 2);
-  builder.Leaf(right_high, 3);
-  const TreeVariance variance = DecomposeTree(builder.tree(), kUnitSquare);
+  // y = 0.5): variances 1 and 0.25.
+  const TreeVariance variance =
+      DecomposeTree(Quadrants(0, 1, 2, 3), kUnitSquare);
   EXPECT_DOUBLE_EQ(variance.total, 1.25);
   EXPECT_THAT(variance.main_effects,
               ElementsAre(DoubleNear(1, 1e-12), DoubleNear(0.25, 1e-12)));
@@ -79,15 +102,8 @@ TEST(Fanova, AnAdditiveTreeSplitsItsVarianceIntoBothMainEffects) {
 
 TEST(Fanova, APureInteractionHasNoMainEffects) {
   // XOR of x > 0.5 and y > 0.5: every marginal is flat.
-  HandBuiltTree builder;
-  auto [left, right] = builder.Split(0, 0, 0.5);
-  auto [left_low, left_high] = builder.Split(left, 1, 0.5);
-  auto [right_low, right_high] = builder.Split(right, 1, 0.5);
-  builder.Leaf(left_low, 0);
-  builder.Leaf(left_high, 1);
-  builder.Leaf(right_low, 1);
-  builder.Leaf(right_high, 0);
-  const TreeVariance variance = DecomposeTree(builder.tree(), kUnitSquare);
+  const TreeVariance variance =
+      DecomposeTree(Quadrants(0, 1, 1, 0), kUnitSquare);
   EXPECT_DOUBLE_EQ(variance.total, 0.25);
   EXPECT_THAT(variance.main_effects,
               ElementsAre(DoubleNear(0, 1e-12), DoubleNear(0, 1e-12)));
@@ -95,12 +111,8 @@ TEST(Fanova, APureInteractionHasNoMainEffects) {
 
 TEST(Fanova, BoundsWeighTheCells) {
   // The same split at 0.25 over x in [0, 2]: the low cell is an eighth.
-  HandBuiltTree builder;
-  auto [low, high] = builder.Split(0, 0, 0.25);
-  builder.Leaf(low, 8);
-  builder.Leaf(high, 0);
   const TreeVariance variance =
-      DecomposeTree(builder.tree(), {FeatureSpace{0, 2}});
+      DecomposeTree(OneSplit(0, 0.25, 8, 0), {FeatureSpace{0, 2}});
   // Mean 1, variance 1/8 * 49 + 7/8 * 1 = 7.
   EXPECT_DOUBLE_EQ(variance.total, 7);
   EXPECT_THAT(variance.main_effects, ElementsAre(DoubleNear(7, 1e-12)));
@@ -121,18 +133,8 @@ TEST(Fanova, EveryCategoryWeighsTheSame) {
 }
 
 TEST(Fanova, SharesAverageOverTheTreesThatVary) {
-  HandBuiltTree on_x;
-  auto [x_low, x_high] = on_x.Split(0, 0, 0.5);
-  on_x.Leaf(x_low, 0);
-  on_x.Leaf(x_high, 1);
-  HandBuiltTree on_y;
-  auto [y_low, y_high] = on_y.Split(0, 1, 0.5);
-  on_y.Leaf(y_low, 0);
-  on_y.Leaf(y_high, 10);
-  HandBuiltTree constant;
-  constant.Leaf(0, 7);
-  const std::vector<RegressionTree> forest = {on_x.tree(), on_y.tree(),
-                                              constant.tree()};
+  const std::vector<RegressionTree> forest = {
+      OneSplit(0, 0.5, 0, 1), OneSplit(1, 0.5, 0, 10), Constant(7)};
   // Each varying tree gives its feature a share of 1: the scale of the
   // trees' predictions does not matter, and the constant tree is skipped.
   EXPECT_THAT(
@@ -141,11 +143,9 @@ TEST(Fanova, SharesAverageOverTheTreesThatVary) {
 }
 
 TEST(Fanova, AForestOfConstantTreesHasNoShares) {
-  HandBuiltTree constant;
-  constant.Leaf(0, 7);
-  EXPECT_EQ(MainEffectShares(std::vector<RegressionTree>{constant.tree()},
-                             kUnitSquare),
-            std::nullopt);
+  EXPECT_EQ(
+      MainEffectShares(std::vector<RegressionTree>{Constant(7)}, kUnitSquare),
+      std::nullopt);
 }
 
 }  // namespace

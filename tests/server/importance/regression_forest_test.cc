@@ -79,18 +79,13 @@ TEST(RegressionForest, ACategoryNoRowHadFollowsTheHeavierSide) {
   EXPECT_DOUBLE_EQ(Predict(forest[0], std::vector<double>{2}), 5);
 }
 
-// The index of the leaf `row` falls into.
-int LeafOf(const RegressionTree& tree, const std::vector<double>& row) {
-  int index = 0;
-  while (!tree.nodes[index].leaf()) {
-    const TreeNode& node = tree.nodes[index];
-    const double value = row[node.feature];
-    const bool left = node.left_categories.empty()
-                          ? value <= node.threshold
-                          : node.left_categories[static_cast<int>(value)];
-    index = left ? node.left : node.right;
+// `tree` with every leaf predicting its own index, so that Predict names the
+// leaf a row falls into: two leaves may well predict the same mean.
+RegressionTree LeavesNumbered(RegressionTree tree) {
+  for (size_t n = 0; n < tree.nodes.size(); ++n) {
+    if (tree.nodes[n].leaf()) tree.nodes[n].value = static_cast<double>(n);
   }
-  return index;
+  return tree;
 }
 
 TEST(RegressionForest, DepthAndLeafSizeLimitTheTree) {
@@ -101,9 +96,10 @@ TEST(RegressionForest, DepthAndLeafSizeLimitTheTree) {
   const std::vector<RegressionTree> coarse = FitForest(
       data, {.num_trees = 1, .min_samples_leaf = 30, .bootstrap = false});
   ASSERT_GT(coarse[0].nodes.size(), 1u);
+  const RegressionTree numbered = LeavesNumbered(coarse[0]);
   std::map<int, int> rows_per_leaf;
   for (int i = 0; i < data.rows(); ++i) {
-    ++rows_per_leaf[LeafOf(coarse[0], Row(data, i))];
+    ++rows_per_leaf[static_cast<int>(Predict(numbered, Row(data, i)))];
   }
   for (const auto& [leaf, rows] : rows_per_leaf) EXPECT_GE(rows, 30) << leaf;
 }

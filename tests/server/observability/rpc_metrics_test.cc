@@ -6,7 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
-#include "grpc_health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "knob/v1/service.grpc.pb.h"
 #include "server/observability/prometheus_metrics.h"

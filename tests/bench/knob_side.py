@@ -75,11 +75,16 @@ class Server:
         self._channel.close()
 
     def known_samplers(self) -> List[str]:
-        """The sampler names the server accepts, read from its answer to a
-        study that names an unknown one."""
+        """The sampler names the server accepts."""
+        return self.known_names(
+            study_config(PROBLEMS["branin"], _PROBE_SAMPLER, 0, 1),
+            "sampler")
+
+    def known_names(self, config, kind: str) -> List[str]:
+        """The names of a kind ("sampler", "pruner") the server accepts,
+        read from its answer to `config`, which must name an unknown one."""
         request = _api().service_pb2.CreateStudyRequest(
-            name=f"bench-probe-{uuid.uuid4().hex[:12]}",
-            config=study_config(PROBLEMS["branin"], _PROBE_SAMPLER, 0, 1))
+            name=f"bench-probe-{uuid.uuid4().hex[:12]}", config=config)
         try:
             self.studies.CreateStudy(request, timeout=30)
         except grpc.RpcError as error:
@@ -87,8 +92,7 @@ class Server:
             if error.code() == grpc.StatusCode.INVALID_ARGUMENT and found:
                 return [name.strip() for name in found.group(1).split(",")]
             raise
-        raise RuntimeError(
-            f"knob-server accepted the sampler name {_PROBE_SAMPLER!r}")
+        raise RuntimeError(f"knob-server accepted an unknown {kind} name")
 
     def create_study(self, name: str, config) -> int:
         request = _api().service_pb2.CreateStudyRequest(name=name,

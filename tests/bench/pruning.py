@@ -277,16 +277,5 @@ def main(argv) -> int:
     return report(settings, records, args.output / "pruning-latest.txt")
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt()
-
-
 if __name__ == "__main__":
-    # SIGTERM stops the benchmark as Ctrl-C does: the studies under way end,
-    # the others are dropped, the server is stopped.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        say("interrupted")
-        sys.exit(130)
+    bench_paths.run_main(main, say)

@@ -11,7 +11,6 @@ running at once.
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from typing import List
@@ -51,21 +50,10 @@ def study_config(table: CurveTable, pruner: str):
 
 
 def known_pruners(server: knob_side.Server) -> List[str]:
-    """The pruner names the server accepts, read from its answer to a
-    study that names an unknown one."""
+    """The pruner names the server accepts."""
     config = knob_side.study_config(TASKS["synthetic"], "random", 0, 1)
     config.pruner.name = _PROBE_PRUNER
-    request = knob_client.api.service_pb2.CreateStudyRequest(
-        name=f"bench-probe-{uuid.uuid4().hex[:12]}", config=config)
-    try:
-        server.studies.CreateStudy(request, timeout=30)
-    except grpc.RpcError as error:
-        found = re.search(r"known: (.*)$", error.details() or "")
-        if error.code() == grpc.StatusCode.INVALID_ARGUMENT and found:
-            return [name.strip() for name in found.group(1).split(",")]
-        raise
-    raise RuntimeError(
-        f"knob-server accepted the pruner name {_PROBE_PRUNER!r}")
+    return server.known_names(config, "pruner")
 
 
 # --------------------------------------------------------------------------

@@ -13,7 +13,6 @@ import argparse
 import datetime
 import os
 import shutil
-import signal
 import sys
 from pathlib import Path
 
@@ -248,16 +247,5 @@ def main(argv) -> int:
     return print_report(settings, runs)
 
 
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt()
-
-
 if __name__ == "__main__":
-    # SIGTERM stops the benchmark as Ctrl-C does: the studies under way end,
-    # the others are dropped, the server is stopped.
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:
-        say("interrupted")
-        sys.exit(130)
+    bench_paths.run_main(main, say)

@@ -21,12 +21,6 @@ using ::testing::SizeIs;
 // Remembers the pool's reports.
 class PoolRecorder final : public Metrics {
  public:
-  void ObserveRpc(absl::string_view, absl::string_view,
-                  absl::Duration) override {}
-  void ObserveSampling(absl::string_view, absl::Duration) override {}
-  void CountTrialTransition(absl::string_view) override {}
-  void CountReapedTrials(int) override {}
-  void CountStudyCacheLookup(bool) override {}
   void ObserveConnectionWait(absl::Duration wait) override {
     absl::MutexLock lock(&mu_);
     waits_.push_back(wait);

@@ -15,7 +15,10 @@
 // the server does with the sampler it keeps per study. Reported: the
 // first call (cold: a restarted server or another replica), and the median
 // and the mean of the calls after it (they differ for samplers that do
-// their work once per batch, like CMA-ES once per generation). Repeats stop
+// their work once per batch, like CMA-ES once per generation), in wall
+// time and in CPU time. The machine is shared: wall time also counts the
+// waits for a core that other programs hold, CPU time is what the
+// suggestion itself cost. Repeats stop
 // once they took --budget seconds (after at least 3) or at --max_repeats. A
 // child still running after
 // --cap seconds is killed and what it measured so far is reported; that
@@ -24,6 +27,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -144,9 +148,18 @@ void WriteAll(int fd, const std::string& text) {
   }
 }
 
+// The CPU time this process has used, every thread's.
+double ProcessCpuSeconds() {
+  timespec now;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) +
+         1e-9 * static_cast<double>(now.tv_nsec);
+}
+
 // Times the calls and writes one line per call to `fd` as it ends
-// ("t SECONDS"), or "error MESSAGE" when the sampler fails: the parent
-// keeps what was measured even if it has to stop the process.
+// ("t WALL_SECONDS CPU_SECONDS"), or "error MESSAGE" when the sampler
+// fails: the parent keeps what was measured even if it has to stop the
+// process.
 void Measure(const std::string& name, int64_t size, int fd) {
   const SamplerRegistry registry;
   const StudyConfig config = SpeedConfig(name);
@@ -161,15 +174,17 @@ void Measure(const std::string& name, int64_t size, int fd) {
   const double budget = absl::GetFlag(FLAGS_budget);
   for (int repeat = 0; repeat < absl::GetFlag(FLAGS_max_repeats); ++repeat) {
     const auto start = std::chrono::steady_clock::now();
+    const double cpu_start = ProcessCpuSeconds();
     absl::StatusOr<ParamAssignment> params =
         testing::SampleNext(**sampler, config, history);
+    const double cpu = ProcessCpuSeconds() - cpu_start;
     const std::chrono::duration<double> elapsed =
         std::chrono::steady_clock::now() - start;
     if (!params.ok()) {
       WriteAll(fd, absl::StrCat("error ", params.status().message(), "\n"));
       return;
     }
-    WriteAll(fd, absl::StrCat("t ", elapsed.count(), "\n"));
+    WriteAll(fd, absl::StrCat("t ", elapsed.count(), " ", cpu, "\n"));
     total += elapsed.count();
     const double value = TestFunction(config, *params);
     const int64_t number = history.Add(*std::move(params)).number;
@@ -184,7 +199,9 @@ struct Row {
   // "ok"; "capped" (stopped at the cap after `seconds` calls); "timeout"
   // (stopped before one call ended, or skipped); "error".
   std::string status;
+  // Per call, wall time and CPU time.
   std::vector<double> seconds;
+  std::vector<double> cpu_seconds;
   std::string message;
 };
 
@@ -247,12 +264,17 @@ ChildOutput MeasureInChild(const std::string& name, int64_t size, double cap) {
 
 Row ParseRow(const std::string& sampler, int64_t size,
              const ChildOutput& output, double cap) {
-  Row row{sampler, size, "ok", {}, output.failure};
+  Row row{sampler, size, "ok", {}, {}, output.failure};
   for (absl::string_view line :
        absl::StrSplit(output.text, '\n', absl::SkipEmpty())) {
+    const std::vector<absl::string_view> times = absl::StrSplit(line, ' ');
     double seconds;
-    if (absl::ConsumePrefix(&line, "t ") && absl::SimpleAtod(line, &seconds)) {
+    double cpu_seconds;
+    if (times.size() == 3 && times[0] == "t" &&
+        absl::SimpleAtod(times[1], &seconds) &&
+        absl::SimpleAtod(times[2], &cpu_seconds)) {
       row.seconds.push_back(seconds);
+      row.cpu_seconds.push_back(cpu_seconds);
     } else if (absl::ConsumePrefix(&line, "error ")) {
       row.message = std::string(line);
     }
@@ -284,9 +306,9 @@ double Median(std::vector<double> values) {
 
 // The calls after the first, or the first alone when it is all there is
 // (a sampler stopped at the cap).
-std::vector<double> WarmCalls(const Row& row) {
-  if (row.seconds.size() < 2) return row.seconds;
-  return std::vector<double>(row.seconds.begin() + 1, row.seconds.end());
+std::vector<double> WarmCalls(const std::vector<double>& seconds) {
+  if (seconds.size() < 2) return seconds;
+  return std::vector<double>(seconds.begin() + 1, seconds.end());
 }
 
 std::string Duration(double seconds) {
@@ -301,9 +323,10 @@ void PrintRow(const Row& row) {
     std::printf("%-10s %6d %s: %s\n", row.sampler.c_str(), size,
                 row.status.c_str(), row.message.c_str());
   } else {
-    std::printf("%-10s %6d %11s %11s %11s %8d%s\n", row.sampler.c_str(), size,
-                Duration(Median(WarmCalls(row))).c_str(),
-                Duration(Mean(WarmCalls(row))).c_str(),
+    std::printf("%-10s %6d %11s %11s %11s %11s %8d%s\n", row.sampler.c_str(),
+                size, Duration(Median(WarmCalls(row.seconds))).c_str(),
+                Duration(Mean(WarmCalls(row.seconds))).c_str(),
+                Duration(Median(WarmCalls(row.cpu_seconds))).c_str(),
                 Duration(row.seconds.front()).c_str(),
                 static_cast<int>(row.seconds.size()),
                 row.status == "capped"
@@ -335,19 +358,20 @@ int Run() {
   }
   const double cap = absl::GetFlag(FLAGS_cap);
   std::vector<Row> rows;
-  std::printf("%-10s %6s %11s %11s %11s %8s\n", "sampler", "n", "median",
-              "mean", "first call", "repeats");
+  std::printf("%-10s %6s %11s %11s %11s %11s %8s\n", "sampler", "n", "median",
+              "mean", "median cpu", "first call", "repeats");
   for (const std::string& sampler : SamplersToTime()) {
     std::optional<int64_t> stopped_at;
     for (const int64_t size : sizes) {
       Row row;
       if (stopped_at && size > *stopped_at) {
-        row = Row{sampler,
-                  size,
-                  "timeout",
-                  {},
-                  absl::StrFormat("skipped: n=%d hit the %g s cap", *stopped_at,
-                                  cap)};
+        row = Row{
+            sampler,
+            size,
+            "timeout",
+            {},
+            {},
+            absl::StrFormat("skipped: n=%d hit the %g s cap", *stopped_at, cap)};
       } else {
         std::fprintf(stderr, "sampler_speed: timing %s at n=%d\n",
                      sampler.c_str(), static_cast<int>(size));
@@ -364,13 +388,17 @@ int Run() {
   if (!tsv.empty()) {
     std::ofstream out(tsv);
     out << "sampler\tn\tstatus\tmedian_seconds\tmean_seconds\t"
-           "first_seconds\trepeats\tmessage\n";
+           "median_cpu_seconds\tmean_cpu_seconds\tfirst_seconds\trepeats\t"
+           "message\n";
     for (const Row& row : rows) {
       const bool timed = !row.seconds.empty();
       out << row.sampler << '\t' << row.size << '\t' << row.status << '\t'
-          << (timed ? absl::StrCat(Median(WarmCalls(row))) : "") << '\t'
-          << (timed ? absl::StrCat(Mean(WarmCalls(row))) : "") << '\t'
-          << (timed ? absl::StrCat(row.seconds.front()) : "") << '\t'
+          << (timed ? absl::StrCat(Median(WarmCalls(row.seconds))) : "") << '\t'
+          << (timed ? absl::StrCat(Mean(WarmCalls(row.seconds))) : "") << '\t'
+          << (timed ? absl::StrCat(Median(WarmCalls(row.cpu_seconds))) : "")
+          << '\t'
+          << (timed ? absl::StrCat(Mean(WarmCalls(row.cpu_seconds))) : "")
+          << '\t' << (timed ? absl::StrCat(row.seconds.front()) : "") << '\t'
           << row.seconds.size() << '\t' << row.message << '\n';
     }
     if (!out) {

@@ -92,23 +92,57 @@ std::vector<double> ScottBandwidths(absl::Span<const double> means,
 }  // namespace
 
 ParzenEstimator::DiscreteKernels ParzenEstimator::DistinctKernels(
-    NumericKernels kernels) {
+    NumericKernels kernels, absl::Span<const double> cells,
+    int64_t cell_count) {
   const size_t m = kernels.means.size();
   DiscreteKernels discrete;
   discrete.distinct.axis = kernels.axis;
   discrete.kernel_of.reserve(m);
-  absl::flat_hash_map<std::pair<double, double>, int> index;
-  for (size_t j = 0; j < m; ++j) {
-    const auto [entry, added] = index.try_emplace(
-        std::make_pair(kernels.means[j], kernels.inverse_sigmas[j]),
-        static_cast<int>(index.size()));
-    if (added) {
-      discrete.distinct.means.push_back(kernels.means[j]);
-      discrete.distinct.inverse_sigmas.push_back(kernels.inverse_sigmas[j]);
-      discrete.log_inverse_sigmas.push_back(
-          std::log(kernels.inverse_sigmas[j]));
+  // Equal means are equal cells, so kernels are looked up by cell, then by
+  // bandwidth among the few kernels of that cell (one under Scott's rule).
+  // The first kernel of each cell is in a table over all the cells when
+  // they are not many more than the observations, in a hash map otherwise
+  // (an integer axis may have 2^60 cells).
+  const bool few_cells = cell_count <= 4 * static_cast<int64_t>(m) + 256;
+  std::vector<int> first_kernel_table(few_cells ? cell_count : 0, -1);
+  absl::flat_hash_map<int64_t, int> first_kernel_map;
+  auto first_kernel_of_cell = [&](double cell) -> int& {
+    const int64_t k = static_cast<int64_t>(cell);
+    return few_cells ? first_kernel_table[k]
+                     : first_kernel_map.try_emplace(k, -1).first->second;
+  };
+  std::vector<int> next_kernel_of_cell;
+  auto add_kernel = [&](size_t j) {
+    const int kernel = static_cast<int>(discrete.distinct.means.size());
+    discrete.distinct.means.push_back(kernels.means[j]);
+    discrete.distinct.inverse_sigmas.push_back(kernels.inverse_sigmas[j]);
+    // Scott's rule gives every kernel the same bandwidth: one log then.
+    const bool same_as_last =
+        kernel > 0 && discrete.distinct.inverse_sigmas[kernel - 1] ==
+                          kernels.inverse_sigmas[j];
+    discrete.log_inverse_sigmas.push_back(
+        same_as_last ? discrete.log_inverse_sigmas.back()
+                     : std::log(kernels.inverse_sigmas[j]));
+    next_kernel_of_cell.push_back(-1);
+    return kernel;
+  };
+  for (size_t j = 0; j < cells.size(); ++j) {
+    int& first = first_kernel_of_cell(cells[j]);
+    int kernel = first;
+    while (kernel >= 0 && discrete.distinct.inverse_sigmas[kernel] !=
+                              kernels.inverse_sigmas[j]) {
+      kernel = next_kernel_of_cell[kernel];
     }
-    discrete.kernel_of.push_back(entry->second);
+    if (kernel < 0) {
+      kernel = add_kernel(j);
+      next_kernel_of_cell[kernel] = first;
+      first = kernel;
+    }
+    discrete.kernel_of.push_back(kernel);
+  }
+  // The components past the observations (the prior) sit on no cell.
+  for (size_t j = cells.size(); j < m; ++j) {
+    discrete.kernel_of.push_back(add_kernel(j));
   }
   return discrete;
 }
@@ -269,7 +303,8 @@ void ParzenEstimator::FitNumericAxis(int axis,
     continuous_.push_back(std::move(kernels));
     return;
   }
-  DiscreteKernels discrete = DistinctKernels(std::move(kernels));
+  DiscreteKernels discrete =
+      DistinctKernels(std::move(kernels), observations, kernel_axis.count());
   const NumericKernels& distinct = discrete.distinct;
   std::vector<double> masses(distinct.means.size());
   UnitIntervalMasses(distinct.means, distinct.inverse_sigmas,
@@ -411,12 +446,17 @@ void ParzenEstimator::LogDensities(absl::Span<const double> points,
       }
     }
   }
+  Eigen::ArrayXf shifted(static_cast<Eigen::Index>(m));
   for (size_t p = 0; p < count; ++p) {
     const Eigen::Map<const Eigen::ArrayXd> row(terms.data() + p * m,
                                                static_cast<Eigen::Index>(m));
-    // Eigen's exp works on several components at once.
+    // Once the largest term is taken out, every exponential is in (0, 1]
+    // and summing them in single precision is off by 1e-5 of the sum at
+    // worst, far below what separates candidates; Eigen's float exp works
+    // on twice as many components at once as its double one.
     const double top = row.maxCoeff();
-    log_densities[p] = top + std::log((row - top).exp().sum());
+    shifted = (row - top).cast<float>();
+    log_densities[p] = top + std::log(static_cast<double>(shifted.exp().sum()));
   }
 }
 

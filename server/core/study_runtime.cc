@@ -56,6 +56,7 @@ void StudyRuntime::Commit(const Study& study, absl::Span<const Trial> changed,
 absl::StatusOr<ParamAssignment> StudyRuntime::Sample(
     const SamplingContext& context) {
   sampled_ = true;
+  ++samples_;
   return sampler_->Sample(context);
 }
 

@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "server/core/group_commit.h"
 #include "server/model/study.h"
 #include "server/model/trial.h"
 #include "server/pruners/pruner.h"
@@ -49,6 +50,10 @@ class StudyRuntime {
   // Serializes work on this study within this process, so that concurrent
   // requests queue here instead of on the database's row lock.
   absl::Mutex& mu() { return mu_; }
+
+  // Groups the study's concurrent transactions in this process into one
+  // (see GroupCommit); its leader then holds mu() for the group.
+  GroupCommit& group_commit() { return group_commit_; }
 
   const Study& study() const { return study_; }
   int64_t sequence() const { return sequence_; }
@@ -73,6 +78,8 @@ class StudyRuntime {
   // The sampler's state, if sampling changed it since it was stored or
   // loaded; nullopt otherwise.
   std::optional<std::string> ChangedSamplerState() const;
+  // How many times Sample() ran, ever: a change that sampled moved it.
+  int64_t samples() const { return samples_; }
 
   // Every trial by number; stable pointers for the sampler.
   absl::Span<const Trial* const> trials() const { return trial_pointers_; }
@@ -93,7 +100,13 @@ class StudyRuntime {
   // over: a study whose sampler lost its state keeps being served.
   void LoadSamplerState();
 
+  // The most requests one transaction carries: enough for every handler
+  // thread of a server waiting on one study, few enough that a group's
+  // transaction stays short.
+  static constexpr int kMaxGroup = 64;
+
   absl::Mutex mu_;
+  GroupCommit group_commit_{kMaxGroup};
   // Its sampler_state is the stored one the sampler was last loaded from
   // or saved to.
   Study study_;
@@ -102,6 +115,7 @@ class StudyRuntime {
   // Whether Sample() ran since the sampler's state was last loaded or
   // committed, so that its in-memory state may differ from the stored one.
   bool sampled_ = false;
+  int64_t samples_ = 0;
   std::unique_ptr<Pruner> pruner_;
   // Indexed by trial number; a deque keeps element addresses stable.
   std::deque<Trial> trials_;

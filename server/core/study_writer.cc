@@ -58,9 +58,32 @@ const Trial* StudyWriter::OldestWaitingTrial() const {
   return nullptr;
 }
 
+std::vector<const Trial*> StudyWriter::TrialsOfSuggestRequest(
+    const std::string& request_id) const {
+  std::vector<const Trial*> trials;
+  for (const Trial* committed : runtime_.TrialsOfSuggestRequest(request_id)) {
+    const Trial* current = FindTrial(committed->id);
+    if (current->suggest_request_id == request_id) trials.push_back(current);
+  }
+  // Several requests of a group share a transaction, and a retried request
+  // may be in the same group as its first attempt.
+  for (const Trial& changed : changed_) {
+    const Trial* before = runtime_.FindTrial(changed.id);
+    if (changed.suggest_request_id == request_id &&
+        (before == nullptr || before->suggest_request_id != request_id)) {
+      trials.push_back(&changed);
+    }
+  }
+  std::sort(trials.begin(), trials.end(), [](const Trial* a, const Trial* b) {
+    return a->number < b->number;
+  });
+  return trials;
+}
+
 absl::StatusOr<Trial> StudyWriter::Record(absl::StatusOr<Trial> trial) {
   if (!trial.ok()) return trial;
   changed_anything_ = true;
+  ++mutations_;
   auto [it, inserted] =
       changed_index_by_id_.try_emplace(trial->id, changed_.size());
   if (inserted) {
@@ -116,6 +139,7 @@ absl::Status StudyWriter::SetStudyState(StudyState state,
                                         const std::string& reason) {
   RETURN_IF_ERROR(transaction_.SetStudyState(state, reason, now_));
   changed_anything_ = true;
+  ++mutations_;
   study_.state = state;
   study_.state_reason = reason;
   study_.update_time = now_;
@@ -126,6 +150,7 @@ absl::Status StudyWriter::SetStudyMetadata(
     const std::map<std::string, std::string>& metadata) {
   RETURN_IF_ERROR(transaction_.SetStudyMetadata(metadata, now_));
   changed_anything_ = true;
+  ++mutations_;
   study_.metadata = metadata;
   study_.update_time = now_;
   return absl::OkStatus();
@@ -134,6 +159,7 @@ absl::Status StudyWriter::SetStudyMetadata(
 absl::Status StudyWriter::SetSamplerState(const std::string& state) {
   RETURN_IF_ERROR(transaction_.SetSamplerState(state));
   changed_anything_ = true;
+  ++mutations_;
   study_.sampler_state = state;
   return absl::OkStatus();
 }

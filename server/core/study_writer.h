@@ -48,6 +48,13 @@ class StudyWriter {
   std::vector<const Trial*> AllTrials() const;
   // The oldest WAITING trial not yet started by this transaction.
   const Trial* OldestWaitingTrial() const;
+  // Trials handed out by the suggest call with this request id, committed
+  // or made by this transaction, by number.
+  std::vector<const Trial*> TrialsOfSuggestRequest(
+      const std::string& request_id) const;
+  // How many changes this transaction made so far; a change that failed
+  // made none.
+  int64_t mutations() const { return mutations_; }
 
   absl::StatusOr<Trial> CreateTrial(const NewTrial& trial);
   absl::StatusOr<Trial> StartWaitingTrial(
@@ -82,6 +89,7 @@ class StudyWriter {
   Study study_;
   TrialCounts counts_;
   bool changed_anything_ = false;
+  int64_t mutations_ = 0;
   std::vector<Trial> changed_;
   absl::flat_hash_map<int64_t, size_t> changed_index_by_id_;
   int64_t created_ = 0;

@@ -64,32 +64,68 @@ absl::StatusOr<std::shared_ptr<StudyRuntime>> Tuner::Runtime(int64_t study_id) {
 absl::Status Tuner::WithStudy(
     int64_t study_id, absl::FunctionRef<absl::Status(StudyWriter&)> fn) {
   ASSIGN_OR_RETURN(std::shared_ptr<StudyRuntime> runtime, Runtime(study_id));
-  absl::MutexLock lock(&runtime->mu());
+  return runtime->group_commit().Run(
+      fn, [&](absl::Span<GroupCommit::Request* const> group) {
+        CommitGroup(study_id, *runtime, group);
+      });
+}
+
+void Tuner::CommitGroup(int64_t study_id, StudyRuntime& runtime,
+                        absl::Span<GroupCommit::Request* const> group) {
+  absl::MutexLock lock(&runtime.mu());
+  if (TransactGroup(study_id, runtime, group)) return;
+  for (GroupCommit::Request* request : group) {
+    TransactGroup(study_id, runtime, absl::MakeConstSpan(&request, 1));
+  }
+}
+
+bool Tuner::TransactGroup(int64_t study_id, StudyRuntime& runtime,
+                          absl::Span<GroupCommit::Request* const> group) {
   std::optional<StudyWriter> writer;
+  bool split = false;
   absl::Status status = storage_.Transact(
       study_id, [&](StudyTransaction& transaction) -> absl::Status {
-        RETURN_IF_ERROR(runtime->Sync(transaction));
-        writer.emplace(*runtime, transaction, clock_.Now());
-        RETURN_IF_ERROR(fn(*writer));
+        split = false;
+        RETURN_IF_ERROR(runtime.Sync(transaction));
+        writer.emplace(runtime, transaction, clock_.Now());
+        for (GroupCommit::Request* request : group) {
+          const int64_t mutations = writer->mutations();
+          const int64_t samples = runtime.samples();
+          request->status = (*request->change)(*writer);
+          if (request->status.ok()) continue;
+          // A call alone rolls back whatever it did, as it always has; in
+          // a group only a call that did nothing may fail without taking
+          // the others down.
+          if (group.size() == 1) return request->status;
+          if (writer->mutations() != mutations ||
+              runtime.samples() != samples) {
+            split = true;
+            return request->status;
+          }
+        }
         // The sampler's state commits with the trials sampled from it; if
         // anything fails, the next Sync puts the sampler back.
-        if (std::optional<std::string> state = runtime->ChangedSamplerState()) {
+        if (std::optional<std::string> state = runtime.ChangedSamplerState()) {
           RETURN_IF_ERROR(writer->SetSamplerState(*state));
         }
         return absl::OkStatus();
       });
+  if (split) return false;
   if (absl::IsNotFound(status) &&
       absl::IsNotFound(storage_.GetStudy(study_id).status())) {
     // Deleted, possibly by another replica: forget what we cached.
     absl::MutexLock runtimes_lock(&runtimes_mu_);
     runtimes_.erase(study_id);
     running_by_study_.erase(study_id);
-    return NoSuchStudy(study_id);
+    status = NoSuchStudy(study_id);
   }
-  RETURN_IF_ERROR(status);
-  const CommittedChanges changes = CommittedChanges::Of(*runtime, *writer);
-  runtime->Commit(writer->committed_study(), writer->changed_trials(),
-                  writer->committed_sequence());
+  if (!status.ok()) {
+    for (GroupCommit::Request* request : group) request->status = status;
+    return true;
+  }
+  const CommittedChanges changes = CommittedChanges::Of(runtime, *writer);
+  runtime.Commit(writer->committed_study(), writer->changed_trials(),
+                 writer->committed_sequence());
   changes.Report(*options_.metrics);
   absl::MutexLock runtimes_lock(&runtimes_mu_);
   for (const Trial& trial : writer->changed_trials()) {
@@ -97,9 +133,9 @@ absl::Status Tuner::WithStudy(
   }
   // Unless the study was deleted meanwhile.
   if (runtimes_.contains(study_id)) {
-    running_by_study_[study_id] = runtime->counts().running;
+    running_by_study_[study_id] = runtime.counts().running;
   }
-  return absl::OkStatus();
+  return true;
 }
 
 absl::StatusOr<StudyInfo> Tuner::Info(const Study& study) {

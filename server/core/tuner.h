@@ -31,6 +31,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "server/core/group_commit.h"
 #include "server/core/study_runtime.h"
 #include "server/core/study_writer.h"
 #include "server/model/study.h"
@@ -170,8 +172,21 @@ class Tuner {
   // Runs `fn` inside the study's storage transaction with its runtime
   // synced, then stores the sampler's state if `fn` changed it by
   // sampling; applies what was written to the runtime once committed.
+  // Calls on one study that arrive while its transaction commits share
+  // the next one (see GroupCommit); each gets its own fn's status.
   absl::Status WithStudy(int64_t study_id,
                          absl::FunctionRef<absl::Status(StudyWriter&)> fn);
+  // Commits a group of WithStudy calls, setting each one's status: in one
+  // transaction, or one transaction per call when a call failed after
+  // changing something (its half-made change must not commit).
+  void CommitGroup(int64_t study_id, StudyRuntime& runtime,
+                   absl::Span<GroupCommit::Request* const> group);
+  // One transaction for `group`. A call that fails having changed nothing
+  // keeps its error and the others go on. False, with everything rolled
+  // back, when a call of a group of several failed after changing
+  // something or sampling.
+  bool TransactGroup(int64_t study_id, StudyRuntime& runtime,
+                     absl::Span<GroupCommit::Request* const> group);
   absl::StatusOr<StudyInfo> Info(const Study& study);
   // The study of a trial; NOT_FOUND naming trial_id.
   absl::StatusOr<int64_t> StudyOf(int64_t trial_id);

@@ -180,8 +180,7 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
                                          SuggestResult& result) {
   result = SuggestResult{};
   if (!input.request_id.empty()) {
-    for (const Trial* trial :
-         writer.runtime().TrialsOfSuggestRequest(input.request_id)) {
+    for (const Trial* trial : writer.TrialsOfSuggestRequest(input.request_id)) {
       result.trials.push_back(*trial);
     }
     if (!result.trials.empty()) return absl::OkStatus();
@@ -274,7 +273,10 @@ absl::StatusOr<std::vector<TrialDirective>> Tuner::Heartbeat(
     trials_by_study[study_id].push_back(trial_id);
   }
   absl::flat_hash_map<int64_t, TrialDirective> directives;
-  for (const auto& [study_id, ids] : trials_by_study) {
+  for (const auto& [study_id, trials_of_study] : trials_by_study) {
+    // A named reference, not the structured binding: lambdas may capture
+    // bindings only since clang 16, and the fuzzers build with clang.
+    const std::vector<int64_t>& ids = trials_of_study;
     RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
       for (int64_t trial_id : ids) {
         ASSIGN_OR_RETURN(const Trial* trial, writer.GetTrial(trial_id));
@@ -398,8 +400,10 @@ absl::StatusOr<Trial> Tuner::Enqueue(int64_t study_id,
     const Study& study = writer.study();
     if (!request_id.empty()) {
       // Enqueues are rare user actions: a scan is cheaper than an index.
-      for (const Trial* trial : writer.runtime().trials()) {
-        if (trial->enqueue_request_id == request_id) {
+      // It includes this transaction's trials, since a retried request may
+      // share a group with its first attempt.
+      for (const Trial* trial : writer.AllTrials()) {
+        if (trial != nullptr && trial->enqueue_request_id == request_id) {
           enqueued = *trial;
           return absl::OkStatus();
         }

@@ -12,6 +12,26 @@ python=/usr/bin/python3
 
 bench_say() { echo "$(basename "$0"): $*" >&2; }
 
+# The answers to the arguments every benchmark takes or refuses: --help
+# prints the script's header comment, anything unknown stops it.
+bench_help() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+bench_unknown_argument() {
+  bench_say "unknown argument: $1 (see --help)"
+  exit 2
+}
+
+# Starts a private PostgreSQL in the directory $1 with synchronous_commit on
+# (durable commits, which is what the benchmarks measure against) and
+# prints its URL.
+bench_start_durable_postgres() {
+  bench_say "starting PostgreSQL in $1"
+  local url
+  url=$(bash "$root/deploy/local-postgres.sh" start "$1")
+  psql -q "$url" -c "ALTER SYSTEM SET synchronous_commit = on" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+  echo "$url"
+}
+
 # Installs the Debian packages of Optuna and its samplers' dependencies,
 # and of the Python client, when missing.
 bench_install_python_packages() {

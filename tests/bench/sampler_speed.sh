@@ -43,13 +43,10 @@ for argument in "$@"; do
     --skip-optuna) optuna_arguments+=("$argument") ;;
     --build) force_build=1 ;;
     -h | --help)
-      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+      bench_help
       exit 0
       ;;
-    *)
-      bench_say "unknown argument: $argument (see --help)"
-      exit 2
-      ;;
+    *) bench_unknown_argument "$argument" ;;
   esac
 done
 

@@ -35,18 +35,13 @@ class WorkerProcessesTest : public ::testing::Test {
     std::filesystem::create_directories(dir_);
     // An empty database: the server applies the schema itself at start.
     ASSERT_OK_AND_ASSIGN(database_, TestDatabase::Create(/*migrated=*/false));
-    const std::string port_file = (dir_ / "port").string();
     ASSERT_OK_AND_ASSIGN(
-        Subprocess server,
-        Subprocess::Start({KNOB_SERVER_BINARY, "--listen=127.0.0.1:0",
-                           "--database_url=" + database_->url(),
-                           "--pool_size=8", "--port_file=" + port_file},
-                          (dir_ / "server.log").string()));
-    server_ = std::make_unique<Subprocess>(std::move(server));
-    absl::StatusOr<std::string> port =
-        WaitForFileLine(port_file, absl::Seconds(60));
-    ASSERT_OK(port) << ReadFile(server_->log_path());
-    address_ = absl::StrCat("127.0.0.1:", *port);
+        ServerProcess server,
+        StartServerProcess(
+            KNOB_SERVER_BINARY, dir_,
+            {"--database_url=" + database_->url(), "--pool_size=8"}));
+    server_ = std::make_unique<Subprocess>(std::move(server.process));
+    address_ = server.address;
     ClientOptions options;
     options.target = address_;
     client_ = std::make_unique<Client>(options);

@@ -111,4 +111,25 @@ absl::StatusOr<std::string> WaitForFileLine(const std::string& path,
       path, " got no line within ", absl::FormatDuration(timeout)));
 }
 
+absl::StatusOr<ServerProcess> StartServerProcess(
+    const std::string& binary, const std::filesystem::path& dir,
+    const std::vector<std::string>& flags) {
+  const std::string port_file = (dir / "port").string();
+  std::filesystem::remove(port_file);
+  std::vector<std::string> argv = {binary, "--listen=127.0.0.1:0",
+                                   "--port_file=" + port_file};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  absl::StatusOr<Subprocess> server =
+      Subprocess::Start(argv, (dir / "server.log").string());
+  if (!server.ok()) return server.status();
+  absl::StatusOr<std::string> port =
+      WaitForFileLine(port_file, absl::Seconds(60));
+  if (!port.ok()) {
+    return absl::Status(port.status().code(),
+                        absl::StrCat(port.status().message(), "; server log:\n",
+                                     ReadFile(server->log_path())));
+  }
+  return ServerProcess{*std::move(server), absl::StrCat("127.0.0.1:", *port)};
+}
+
 }  // namespace knob::testing

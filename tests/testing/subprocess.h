@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,21 @@ std::string ReadFile(const std::string& path);
 // Polls until `path` holds a line, for up to `timeout`.
 absl::StatusOr<std::string> WaitForFileLine(const std::string& path,
                                             absl::Duration timeout);
+
+// A knob-server process and the address it listens on.
+struct ServerProcess {
+  Subprocess process;
+  // "127.0.0.1:PORT".
+  std::string address;
+};
+
+// Starts `binary` (a knob-server) on a free loopback port, with `flags`
+// added (e.g. "--database_url=..."), its output in `dir`/server.log and its
+// port in `dir`/port; returns once it listens, or after a minute the error
+// with the server's log.
+absl::StatusOr<ServerProcess> StartServerProcess(
+    const std::string& binary, const std::filesystem::path& dir,
+    const std::vector<std::string>& flags);
 
 }  // namespace knob::testing
 

@@ -79,6 +79,37 @@ TEST_F(TunerTest, MaxTrialsIsExactWithConcurrentWorkers) {
   EXPECT_EQ(study.counts.completed, 100);
 }
 
+TEST_F(TunerTest, ConcurrentRetriesOfASuggestRequestShareItsTrial) {
+  const int64_t id = Create("concurrent-replay", BasicConfig()).study.id;
+  constexpr int kPairs = 4;
+  constexpr int kRequests = 25;
+  // Both threads of a pair send each request id, as a client retrying a
+  // call whose first attempt is still queued would; calls of one study
+  // that arrive together may share a transaction.
+  std::vector<std::vector<int64_t>> trial_ids(2 * kPairs);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2 * kPairs; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRequests; ++i) {
+        auto result = tuner_->Suggest({id,
+                                       1,
+                                       absl::StrCat("w", t),
+                                       absl::StrCat("r", t / 2, "-", i),
+                                       {}});
+        ASSERT_OK(result);
+        ASSERT_EQ(result->trials.size(), 1u);
+        trial_ids[t].push_back(result->trials[0].id);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int pair = 0; pair < kPairs; ++pair) {
+    EXPECT_EQ(trial_ids[2 * pair], trial_ids[2 * pair + 1]) << pair;
+  }
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
+  EXPECT_EQ(study.counts.running, kPairs * kRequests);
+}
+
 TEST_F(TunerTest, RepeatedSuggestRequestReturnsTheOriginalTrials) {
   const int64_t id = Create("replay", BasicConfig()).study.id;
   auto first = tuner_->Suggest({id, 2, "w", "request-1", {}});

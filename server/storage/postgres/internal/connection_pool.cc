@@ -117,8 +117,16 @@ std::string ConnectionPool::WithDefaults(const std::string& url,
   if (!absl::StrContains(url, "application_name")) {
     defaults.emplace_back("application_name", "knob-server");
   }
+  const bool uri = IsUri(url);
+  if (!absl::StrContains(url, "options")) {
+    // Reading many trials (a large study into the cache, a large
+    // ListTrials page) has a plan cost above jit_above_cost, and compiling
+    // it takes longer (half a second and more) than JIT saves on a plan of
+    // index lookups: one subquery per trial for its parameters, values,
+    // metrics and intermediate values.
+    defaults.emplace_back("options", uri ? "-c%20jit%3Doff" : "'-c jit=off'");
+  }
   std::string result = url;
-  bool uri = IsUri(url);
   for (const auto& [key, value] : defaults) {
     if (uri) {
       absl::StrAppend(&result, absl::StrContains(result, "?") ? "&" : "?", key,

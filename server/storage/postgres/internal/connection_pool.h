@@ -81,9 +81,10 @@ class ConnectionPool {
   static std::string Redact(const std::string& url);
 
   // `url` with a connect timeout (without one, an unreachable host blocks
-  // for the kernel's TCP timeout, minutes) and an application name (so
-  // that operators can tell Knob's sessions apart in pg_stat_activity),
-  // unless it sets them itself.
+  // for the kernel's TCP timeout, minutes), an application name (so that
+  // operators can tell Knob's sessions apart in pg_stat_activity) and
+  // JIT compilation off (options=-c jit=off; see the .cc for why), unless
+  // it sets them (or any options) itself.
   static std::string WithDefaults(const std::string& url,
                                   absl::Duration connect_timeout);
 
@@ -94,7 +95,8 @@ class ConnectionPool {
 
   const Options options_;
   const Setup setup_;
-  // The URL with connection defaults (timeout, application name) added.
+  // The URL with connection defaults (timeout, application name, no JIT)
+  // added.
   const std::string connect_url_;
 
   absl::Mutex mu_;

@@ -50,7 +50,8 @@ inline constexpr char kTrialExtendLease[] = "trial_extend_lease";
 // id, study, sequence, metric, step, value
 inline constexpr char kTrialAddIntermediate[] = "trial_add_intermediate";
 // id, study, state, end time, fail reason, request id, sequence,
-// values rows (jsonb), metric rows (jsonb)
+// values rows (jsonb), metric rows (jsonb); the trial's columns without its
+// values and metrics
 inline constexpr char kTrialFinish[] = "trial_finish";
 // study, now, sequence
 inline constexpr char kTrialsExpire[] = "trials_expire";

@@ -164,7 +164,11 @@ absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
         sequence(), DumpJson(values), DumpJson(metrics));
     if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
     changed_ = true;
-    return Load(trial_id);
+    ASSIGN_OR_RETURN(Trial finished, TrialFromRow(result[0]));
+    // Stored exactly as given (doubles round-trip through DoubleLiteral).
+    finished.values = outcome.values;
+    finished.metrics = outcome.metrics;
+    return finished;
   });
 }
 

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "pqxx/nontransaction"
@@ -92,6 +94,41 @@ TEST(ConnectionPool, SetupFailureIsReported) {
   });
   EXPECT_THAT(pool.Acquire(), StatusIs(absl::StatusCode::kInternal,
                                        HasSubstr("no_such_table")));
+}
+
+std::string Setting(pqxx::connection& connection, const std::string& name) {
+  pqxx::nontransaction session(connection);
+  return session.exec("SHOW " + name)[0][0].as<std::string>();
+}
+
+TEST(ConnectionPool, SessionsRunWithoutJitByDefault) {
+  ASSERT_OK_AND_ASSIGN(std::string url, TestServerUrl());
+  ConnectionPool pool(PoolOptions(url, 1), [](pqxx::connection&) {});
+  ASSERT_OK_AND_ASSIGN(ConnectionPool::Lease lease, pool.Acquire());
+  EXPECT_EQ(Setting(lease.connection(), "jit"), "off");
+  EXPECT_EQ(Setting(lease.connection(), "application_name"), "knob-server");
+}
+
+TEST(ConnectionPool, OptionsInTheUrlReplaceTheDefaultOnes) {
+  ASSERT_OK_AND_ASSIGN(std::string url, TestServerUrl());
+  ConnectionPool pool(
+      PoolOptions(absl::StrCat(url, absl::StrContains(url, "?") ? "&" : "?",
+                               "options=-c%20jit%3Don"),
+                  1),
+      [](pqxx::connection&) {});
+  ASSERT_OK_AND_ASSIGN(ConnectionPool::Lease lease, pool.Acquire());
+  EXPECT_EQ(Setting(lease.connection(), "jit"), "on");
+}
+
+TEST(ConnectionPool, AddsDefaultsToKeyValueUrls) {
+  EXPECT_EQ(
+      ConnectionPool::WithDefaults("host=db dbname=knob", absl::Seconds(5)),
+      "host=db dbname=knob connect_timeout=5 "
+      "application_name=knob-server options='-c jit=off'");
+  EXPECT_EQ(ConnectionPool::WithDefaults("host=db options='-c work_mem=64MB'",
+                                         absl::Seconds(5)),
+            "host=db options='-c work_mem=64MB' connect_timeout=5 "
+            "application_name=knob-server");
 }
 
 TEST(ConnectionPool, RedactsPasswords) {

@@ -28,6 +28,7 @@
 #include "server/api/trial_service.h"
 #include "server/core/lease_reaper.h"
 #include "server/core/tuner.h"
+#include "server/dashboard/dashboard_server.h"
 #include "server/observability/log.h"
 #include "server/observability/prometheus_metrics.h"
 #include "server/observability/rpc_interceptor.h"
@@ -64,6 +65,10 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "Address to serve Prometheus metrics on at /metrics, e.g. "
           "0.0.0.0:9464; empty serves none.");
+ABSL_FLAG(std::string, dashboard_listen, "",
+          "Address to serve the read-only web dashboard on, e.g. "
+          "127.0.0.1:8080; empty serves none. It has no authentication: "
+          "bind to loopback or put an authenticating proxy in front.");
 ABSL_FLAG(std::string, log_format, "json",
           "Log lines on stderr: json (one object per line) or text.");
 
@@ -76,7 +81,7 @@ void ApplyEnvironmentDefaults() {
        {"listen", "storage", "database_url", "pool_size", "default_lease",
         "max_request_bytes", "handler_threads", "reaper_interval",
         "shutdown_grace", "migrate_only", "port_file", "metrics_listen",
-        "log_format"}) {
+        "dashboard_listen", "log_format"}) {
     const std::string variable =
         absl::StrCat("KNOB_", absl::AsciiStrToUpper(name));
     const char* value = std::getenv(variable.c_str());
@@ -202,6 +207,19 @@ int Serve() {
     }
     metrics_endpoint = *std::move(endpoint);
   }
+  // Reads the storage, so it stops before the storage closes.
+  std::unique_ptr<dashboard::DashboardEndpoint> dashboard_endpoint;
+  if (const std::string listen = absl::GetFlag(FLAGS_dashboard_listen);
+      !listen.empty()) {
+    absl::StatusOr<std::unique_ptr<dashboard::DashboardEndpoint>> endpoint =
+        dashboard::ServeDashboard(**storage, {.listen = listen});
+    if (!endpoint.ok()) {
+      Log(LogLevel::kError, "--dashboard_listen: cannot serve the dashboard",
+          {{"address", listen}, {"error", endpoint.status().ToString()}});
+      return 1;
+    }
+    dashboard_endpoint = *std::move(endpoint);
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -234,6 +252,9 @@ int Serve() {
   if (metrics_endpoint != nullptr) {
     started.emplace_back("metrics_port", metrics_endpoint->port());
   }
+  if (dashboard_endpoint != nullptr) {
+    started.emplace_back("dashboard_port", dashboard_endpoint->port());
+  }
   Log(LogLevel::kInfo, "listening", started);
   // The line scripts and people read on stdout.
   std::printf("knob-server: listening on port %d (storage: %s)\n", port,
@@ -245,6 +266,8 @@ int Serve() {
   server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_shutdown_grace)));
   server->Wait();
+  // Its open connections end here too, before "stopped" is logged.
+  dashboard_endpoint.reset();
   Log(LogLevel::kInfo, "stopped");
   return 0;
 }
@@ -263,7 +286,8 @@ int main(int argc, char** argv) {
 
   absl::SetProgramUsageMessage(
       "knob-server [--listen=ADDR] [--database_url=URL | --storage=memory] "
-      "[--metrics_listen=ADDR] [--log_format=json|text] [--migrate-only]");
+      "[--metrics_listen=ADDR] [--dashboard_listen=ADDR] "
+      "[--log_format=json|text] [--migrate-only]");
   knob::ApplyEnvironmentDefaults();
   std::vector<std::string> arguments;
   std::vector<char*> normalized =

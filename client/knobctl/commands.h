@@ -34,6 +34,8 @@ struct CommandFlags {
   std::string format = "csv";
   // export: the file to write; empty: standard output.
   std::string output;
+  // report: the HTML file to write.
+  std::string html;
 };
 
 struct CommandEnv {
@@ -81,6 +83,9 @@ absl::Status RunExport(CommandEnv& env, const Args& args);
 
 // Analysis commands (importance_command.cc).
 absl::Status RunImportance(CommandEnv& env, const Args& args);
+
+// Report command (report.cc).
+absl::Status RunReport(CommandEnv& env, const Args& args);
 
 // Server commands (health.cc).
 absl::Status RunHealth(CommandEnv& env, const Args& args);

@@ -7,6 +7,7 @@
 #include "client/knobctl/format.h"
 #include "client/values.h"
 #include "nlohmann/json.hpp"
+#include "server/dashboard/study_json.h"
 
 namespace knob::knobctl {
 namespace {
@@ -27,22 +28,6 @@ std::vector<std::string> ExtraMetricNames(
   }
   names.insert(names.end(), extra.begin(), extra.end());
   return names;
-}
-
-json ValueToJson(const v1::Value& value) {
-  switch (value.kind_case()) {
-    case v1::Value::kDoubleValue:
-      return value.double_value();
-    case v1::Value::kIntValue:
-      return value.int_value();
-    case v1::Value::kStringValue:
-      return value.string_value();
-    case v1::Value::kBoolValue:
-      return value.bool_value();
-    case v1::Value::KIND_NOT_SET:
-      break;
-  }
-  return nullptr;
 }
 
 json TimeToJson(const google::protobuf::Timestamp& timestamp) {
@@ -125,7 +110,7 @@ std::string TrialsToJson(const v1::Study& study,
   for (const v1::Trial& trial : trials) {
     json params = json::object();
     for (const auto& [name, value] : trial.parameters()) {
-      params[name] = ValueToJson(value);
+      params[name] = dashboard::ValueJson(value);
     }
     json values = json::object();
     for (int i = 0; i < trial.values_size(); ++i) {

@@ -29,6 +29,7 @@ ABSL_FLAG(int32_t, objective, 0,
 ABSL_FLAG(bool, yes, false, "delete: do not ask for confirmation");
 ABSL_FLAG(std::string, format, "csv", "export: csv or json");
 ABSL_FLAG(std::string, output, "", "export: write to FILE instead of stdout");
+ABSL_FLAG(std::string, html, "", "report: the HTML file to write");
 ABSL_FLAG(double, timeout, 30, "seconds allowed per RPC attempt");
 
 int main(int argc, char** argv) {
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   flags.yes = absl::GetFlag(FLAGS_yes);
   flags.format = absl::GetFlag(FLAGS_format);
   flags.output = absl::GetFlag(FLAGS_output);
+  flags.html = absl::GetFlag(FLAGS_html);
 
   knob::ClientOptions options;
   options.target = absl::GetFlag(FLAGS_server);

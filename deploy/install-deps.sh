@@ -8,11 +8,17 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libpqxx-dev libeigen3-dev liblbfgspp-dev libboost-dev
   nlohmann-json3-dev libyaml-cpp-dev libgoogle-perftools-dev prometheus-cpp-dev
+  libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang
   postgresql postgresql-contrib
   python3-grpcio python3-protobuf python3-sklearn python3-numpy
   python3-yaml
+  chromium
 )
+# The dashboard's build installs Plotly with npm; a Node.js from elsewhere
+# (e.g. NodeSource) brings its own npm, which Debian's would conflict with.
+if ! command -v npm >/dev/null; then packages+=(npm); fi
 
 missing=()
 for package in "${packages[@]}"; do

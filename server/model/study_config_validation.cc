@@ -1,5 +1,6 @@
 #include "server/model/study_config_validation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -90,6 +91,19 @@ absl::Status CheckFloatDomain(const std::string& field, const FloatDomain& d) {
   if (*d.step > d.max - d.min) {
     return Invalid(field, ": float_domain.step must be at most max - min = ",
                    ParamValueLabel(d.max - d.min), ", got step=", step);
+  }
+  // A grid point is recognised within a few ulps of the bounds (0.1 * 3 is
+  // 0.3) and numbered by a double division. Points much closer than that
+  // tolerance could not be told apart, nor their numbers counted exactly:
+  // such a grid would hand back other values than the ones it was given.
+  constexpr double kMinRelativeStep = 1e-12;
+  const double magnitude = std::max(std::abs(d.min), std::abs(d.max));
+  if (*d.step < kMinRelativeStep * magnitude) {
+    return Invalid(field, ": float_domain.step must be at least ",
+                   ParamValueLabel(kMinRelativeStep),
+                   " times the largest bound's magnitude ",
+                   ParamValueLabel(magnitude), ", got step=", step,
+                   " (leave step unset for a continuous domain)");
   }
   return absl::OkStatus();
 }

@@ -17,7 +17,8 @@ namespace knob {
 //   repeat (metrics must be unique across objectives and extra_metrics);
 // - more than 1000 parameters (a sanity limit);
 // - float domains with non-finite bounds or range, min >= max, log scale with
-//   min <= 0 or with a step, a step <= 0 or larger than max - min;
+//   min <= 0 or with a step, a step <= 0, larger than max - min, or below
+//   1e-12 times max(|min|, |max|) (grid points too close to tell apart);
 // - int domains with min >= max (use a fixed value), a step < 1 or larger
 //   than max - min, log scale with min < 1 or a step other than 1;
 // - an empty categorical, duplicate choice labels (ParamValueLabel), or a

@@ -27,6 +27,9 @@ NOT_NEEDED_TO_BUILD = {
     "libbenchmark-dev",
     "postgresql",
     "postgresql-contrib",
+    # The fuzzers' compiler and the browser test's browser.
+    "clang",
+    "chromium",
 }
 
 

@@ -149,6 +149,20 @@ TEST(StudyConfigValidation, RejectsStepLargerThanRange) {
                 {"parameters[0] \"n\"", "at most max - min = 4", "step=5"});
 }
 
+// Found by tests/fuzz/study_config_fuzzer: with step 1e-299 on [0, 0.9]
+// every value lies within rounding distance of countless grid points, and
+// a point's number no longer maps back to the point.
+TEST(StudyConfigValidation, RejectsStepTooSmallToTellGridPointsApart) {
+  ExpectInvalid(ConfigWith({{"x", Floats(0, 0.9, 1e-299), std::nullopt}}),
+                {"parameters[0] \"x\"", "at least 1e-12 times", "magnitude 0.9",
+                 "step=1e-299"});
+  ExpectInvalid(ConfigWith({{"x", Floats(1e6, 1e6 + 1, 1e-7), std::nullopt}}),
+                {"parameters[0] \"x\"", "magnitude 1000001", "step=1e-07"});
+  EXPECT_THAT(ValidateStudyConfig(
+                  ConfigWith({{"x", Floats(0, 1, 1e-12), std::nullopt}})),
+              IsOk());
+}
+
 TEST(StudyConfigValidation, RejectsEmptyCategorical) {
   ExpectInvalid(ConfigWith({Choice("opt", {})}),
                 {"parameters[0] \"opt\"", "choices must not be empty"});

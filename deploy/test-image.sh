@@ -97,9 +97,17 @@ make_base_image() {
 
 build_image() {
   say "building $image from deploy/Dockerfile (log: $work/build.log)"
+  # npm inside the build trusts what this host trusts: its network may
+  # reach the registry through a proxy that re-signs TLS.
+  local host_ca=()
+  if [[ -r /etc/ssl/certs/ca-certificates.crt ]]; then
+    host_ca=(--volume /etc/ssl/certs/ca-certificates.crt:/knob-build-ca/ca.crt:ro
+      --build-arg NODE_EXTRA_CA_CERTS=/knob-build-ca/ca.crt)
+  fi
   # --format docker keeps HEALTHCHECK, which the OCI format has no field for.
   if ! podman build --format docker --network host --pull=never \
-    -f "$root/deploy/Dockerfile" -t "$image" "$root" >"$work/build.log" 2>&1; then
+    "${host_ca[@]}" -f "$root/deploy/Dockerfile" -t "$image" "$root" \
+    >"$work/build.log" 2>&1; then
     tail -n 30 "$work/build.log" >&2
     return 1
   fi

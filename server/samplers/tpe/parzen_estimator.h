@@ -115,9 +115,9 @@ class ParzenEstimator {
   // The log density at each of the points in `points` (axes().size()
   // coordinates each, as for observations), written to `log_densities`
   // (one per point), to within about 1e-7 of the density: the mixture is
-  // summed in single precision, which is ample to rank candidates. Cost: O(points * components * axes), plus per
-  // discrete axis one normal-mass evaluation per distinct kernel and
-  // distinct cell among the points.
+  // summed in single precision, which is ample to rank candidates. Cost:
+  // O(points * components * axes), plus per discrete axis one normal-mass
+  // evaluation per distinct kernel and distinct cell among the points.
   void LogDensities(absl::Span<const double> points,
                     absl::Span<double> log_densities) const;
 

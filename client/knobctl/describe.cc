@@ -146,9 +146,12 @@ std::string DescribeStudy(const v1::Study& study) {
                         c.failed() + c.stale();
   Line(&out, "trials",
        absl::StrFormat("%d (waiting %d, running %d, completed %d, pruned %d, "
-                       "failed %d, stale %d)",
+                       "failed %d, stale %d%s)",
                        total, c.waiting(), c.running(), c.completed(),
-                       c.pruned(), c.failed(), c.stale()));
+                       c.pruned(), c.failed(), c.stale(),
+                       c.retried() > 0
+                           ? absl::StrCat(" of which retried ", c.retried())
+                           : ""));
   std::vector<std::string> objectives;
   for (const v1::Objective& objective : config.objectives()) {
     objectives.push_back(absl::StrCat(objective.metric(), " (",
@@ -194,6 +197,11 @@ std::string DescribeStudy(const v1::Study& study) {
   Line(&out, "lease",
        config.has_lease_duration() ? Duration(config.lease_duration())
                                    : "server default");
+  Line(&out, "lost trials",
+       config.max_stale_retries() > 0
+           ? absl::StrCat("retried up to ", config.max_stale_retries(),
+                          " time(s) per point")
+           : "not retried");
   absl::StrAppend(&out, "  parameters:\n");
   size_t name_width = 0;
   for (const v1::ParameterSpec& spec : config.parameters()) {

@@ -261,6 +261,7 @@ absl::StatusOr<StudyConfig> FromProto(const v1::StudyConfig& proto) {
   if (proto.has_lease_duration()) {
     config.lease_duration = FromProto(proto.lease_duration());
   }
+  config.max_stale_retries = proto.max_stale_retries();
   return config;
 }
 
@@ -303,6 +304,7 @@ void ToProto(const StudyConfig& config, v1::StudyConfig* proto) {
   }
   stopping->set_patience(config.stopping.patience.value_or(0));
   ToProto(config.lease_duration, proto->mutable_lease_duration());
+  proto->set_max_stale_retries(config.max_stale_retries);
 }
 
 absl::StatusOr<ParamAssignment> FromProto(
@@ -407,6 +409,7 @@ void ToProto(const StudyInfo& info, v1::Study* proto) {
   counts->set_pruned(info.counts.pruned);
   counts->set_failed(info.counts.failed);
   counts->set_stale(info.counts.stale);
+  counts->set_retried(info.counts.retried);
 }
 
 void ToProto(const Trial& trial, v1::Trial* proto) {
@@ -438,6 +441,7 @@ void ToProto(const Trial& trial, v1::Trial* proto) {
     ToProto(*trial.lease_deadline, proto->mutable_lease_deadline());
   }
   proto->set_sequence(trial.sequence);
+  if (trial.retry_of.has_value()) proto->set_retry_of(*trial.retry_of);
 }
 
 }  // namespace knob::api

@@ -209,6 +209,11 @@ std::optional<std::string> FirstConfigDifference(const StudyConfig& existing,
                    absl::FormatDuration(existing.lease_duration),
                    absl::FormatDuration(requested.lease_duration));
   }
+  if (existing.max_stale_retries != requested.max_stale_retries) {
+    return Differs("config.max_stale_retries",
+                   absl::StrCat(existing.max_stale_retries),
+                   absl::StrCat(requested.max_stale_retries));
+  }
   return std::nullopt;
 }
 

@@ -33,7 +33,11 @@ absl::Status StudyRuntime::Sync(StudyTransaction& transaction) {
   if (locked.sequence != sequence_) {
     ASSIGN_OR_RETURN(std::vector<Trial> changed,
                      transaction.TrialsChangedSince(sequence_));
-    for (const Trial& trial : changed) Merge(trial);
+    // After a restart this is the whole history: the indexes grow once,
+    // and the trials are moved, not copied.
+    number_by_id_.reserve(number_by_id_.size() + changed.size());
+    numbers_by_request_.reserve(numbers_by_request_.size() + changed.size());
+    for (Trial& trial : changed) Merge(std::move(trial));
     sequence_ = locked.sequence;
     // Another process stored a new state with the trials it sampled.
     reload = reload || locked.sampler_state != study_.sampler_state;
@@ -78,7 +82,7 @@ void StudyRuntime::LoadSamplerState() {
   sampler_->LoadState("").IgnoreError();
 }
 
-void StudyRuntime::Merge(const Trial& trial) {
+void StudyRuntime::Merge(Trial trial) {
   while (static_cast<int64_t>(trials_.size()) <= trial.number) {
     // Numbers are dense, so a gap is only ever filled by the trials that
     // arrive next in the same batch; the placeholder is never exposed.
@@ -89,7 +93,7 @@ void StudyRuntime::Merge(const Trial& trial) {
   }
   Trial& slot = trials_[trial.number];
   if (slot.id >= 0) {
-    --counts_.For(slot.state);
+    counts_.Remove(slot);
     waiting_.erase(slot.number);
   }
   if (!slot.suggest_request_id.empty() &&
@@ -101,8 +105,8 @@ void StudyRuntime::Merge(const Trial& trial) {
   const bool newly_requested =
       !trial.suggest_request_id.empty() &&
       (slot.id < 0 || slot.suggest_request_id != trial.suggest_request_id);
-  slot = trial;
-  ++counts_.For(slot.state);
+  slot = std::move(trial);
+  counts_.Add(slot);
   if (slot.state == TrialState::kWaiting) waiting_.insert(slot.number);
   number_by_id_[slot.id] = slot.number;
   if (newly_requested) {

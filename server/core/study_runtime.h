@@ -94,7 +94,7 @@ class StudyRuntime {
  private:
   StudyRuntime(const Study& study, std::unique_ptr<Sampler> sampler,
                std::unique_ptr<Pruner> pruner);
-  void Merge(const Trial& trial);
+  void Merge(Trial trial);
   // Loads study_.sampler_state into the sampler. Bytes it cannot read
   // (e.g. written by another version) are reported and the sampler starts
   // over: a study whose sampler lost its state keeps being served.

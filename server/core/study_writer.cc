@@ -89,16 +89,16 @@ absl::StatusOr<Trial> StudyWriter::Record(absl::StatusOr<Trial> trial) {
   if (inserted) {
     const Trial* before = runtime_.FindTrial(trial->id);
     if (before != nullptr) {
-      --counts_.For(before->state);
+      counts_.Remove(*before);
     } else {
       ++created_;
     }
     changed_.push_back(*trial);
   } else {
-    --counts_.For(changed_[it->second].state);
+    counts_.Remove(changed_[it->second]);
     changed_[it->second] = *trial;
   }
-  ++counts_.For(trial->state);
+  counts_.Add(*trial);
   return trial;
 }
 

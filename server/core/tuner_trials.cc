@@ -66,17 +66,31 @@ std::optional<std::string> ProgressStoppingReason(
   return std::nullopt;
 }
 
+// Whether the study has handed out all the trials its budget allows.
+bool BudgetSpent(const StudyWriter& writer) {
+  const std::optional<int64_t>& max_trials =
+      writer.study().config.stopping.max_trials;
+  return max_trials && writer.counts().Started() >= *max_trials;
+}
+
+// Whether a study that spent its budget must still wait for its running
+// trials: one of them may be lost, and its retry then takes its place.
+bool AwaitsPossibleRetries(const StudyWriter& writer) {
+  return writer.study().config.max_stale_retries > 0 &&
+         writer.counts().running > 0;
+}
+
 // Why the study must stop handing out trials, if it must.
 std::optional<std::string> StoppingReason(const StudyWriter& writer) {
   const Study& study = writer.study();
   const TrialCounts& counts = writer.counts();
   const absl::Time now = writer.now();
   const StoppingCriteria& stopping = study.config.stopping;
-  if (stopping.max_trials && counts.Started() >= *stopping.max_trials) {
+  if (BudgetSpent(writer) && !AwaitsPossibleRetries(writer)) {
     return absl::StrCat("max_trials=", *stopping.max_trials, " reached");
   }
   if (stopping.max_failed_trials &&
-      counts.failed + counts.stale >= *stopping.max_failed_trials) {
+      counts.Failed() >= *stopping.max_failed_trials) {
     return absl::StrCat("max_failed_trials=", *stopping.max_failed_trials,
                         " reached");
   }
@@ -163,14 +177,62 @@ const IntermediateValue* ReportWithRequestId(const Trial& trial,
   return nullptr;
 }
 
-absl::Status NotRunning(const Trial& trial, const std::string& action) {
+// The trial that runs `trial`'s parameters again, if any.
+const Trial* RetryOf(const StudyWriter& writer, const Trial& trial) {
+  if (trial.state != TrialState::kStale) return nullptr;
+  for (const Trial* other : writer.AllTrials()) {
+    if (other != nullptr && other->retry_of == trial.number) return other;
+  }
+  return nullptr;
+}
+
+// How many retries of the same point preceded `trial`.
+int RetriesBefore(const StudyWriter& writer, const Trial& trial) {
+  const std::vector<const Trial*> by_number = writer.AllTrials();
+  int retries = 0;
+  for (std::optional<int64_t> retried = trial.retry_of; retried.has_value();
+       retried = by_number[*retried]->retry_of) {
+    ++retries;
+  }
+  return retries;
+}
+
+absl::Status NotRunning(const StudyWriter& writer, const Trial& trial,
+                        const std::string& action) {
   std::string message =
       absl::StrCat("trial_id: trial ", trial.id, " is ",
                    TrialStateName(trial.state), "; cannot ", action);
   if (!trial.fail_reason.empty()) {
     absl::StrAppend(&message, " (", trial.fail_reason, ")");
   }
+  if (const Trial* retry = RetryOf(writer, trial)) {
+    absl::StrAppend(&message, "; its parameters run again as trial ", retry->id,
+                    " (number ", retry->number, ")");
+  }
   return absl::FailedPreconditionError(message);
+}
+
+// Enqueues the parameters of trials that just went STALE again, as the
+// study's retry policy allows. A stopped or completed study does not run
+// them.
+absl::Status RetryLostTrials(StudyWriter& writer,
+                             const std::vector<Trial>& stale) {
+  const Study& study = writer.study();
+  if (study.state != StudyState::kRunning &&
+      study.state != StudyState::kPaused) {
+    return absl::OkStatus();
+  }
+  for (const Trial& lost : stale) {
+    if (RetriesBefore(writer, lost) >= study.config.max_stale_retries) {
+      continue;
+    }
+    NewTrial retry;
+    retry.state = TrialState::kWaiting;
+    retry.params = lost.params;
+    retry.retry_of = lost.number;
+    RETURN_IF_ERROR(writer.CreateTrial(retry).status());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -188,7 +250,9 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
   RETURN_IF_ERROR(CompleteIfDone(writer));
   const StudyConfig& config = writer.study().config;
   for (int i = 0; i < input.count; ++i) {
-    if (writer.study().state != StudyState::kRunning) break;
+    if (writer.study().state != StudyState::kRunning || BudgetSpent(writer)) {
+      break;
+    }
     const absl::Time lease_deadline = writer.now() + config.lease_duration;
     if (const Trial* waiting = writer.OldestWaitingTrial()) {
       ASSIGN_OR_RETURN(Trial started,
@@ -221,7 +285,14 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
     }
     RETURN_IF_ERROR(CompleteIfDone(writer));
   }
-  if (result.trials.empty()) {
+  if (result.trials.empty() && writer.study().state == StudyState::kRunning) {
+    // Only a spent budget with trials still running, one of which may yet
+    // be retried, keeps a RUNNING study from handing out trials.
+    result.done_reason =
+        absl::StrCat("max_trials=", *writer.study().config.stopping.max_trials,
+                     " handed out; waiting for ", writer.counts().running,
+                     " running trial(s), whose parameters run again if lost");
+  } else if (result.trials.empty()) {
     const Study& study = writer.study();
     result.done_reason =
         study.state_reason.empty()
@@ -343,7 +414,7 @@ absl::StatusOr<PruneDecision> Tuner::ReportIntermediate(ReportInput input) {
       return absl::OkStatus();
     }
     if (trial->state != TrialState::kRunning) {
-      return NotRunning(*trial, "report intermediate values");
+      return NotRunning(writer, *trial, "report intermediate values");
     }
     // The pruner judges the trial as it will be with the new value, and its
     // answer is stored with the value in one write.
@@ -383,7 +454,7 @@ absl::StatusOr<Trial> Tuner::Complete(const CompleteInput& input) {
       return absl::OkStatus();
     }
     if (trial->state != TrialState::kRunning) {
-      return NotRunning(*trial, "complete it");
+      return NotRunning(writer, *trial, "complete it");
     }
     ASSIGN_OR_RETURN(finished,
                      writer.FinishTrial(input.trial_id, input.outcome));
@@ -470,6 +541,7 @@ absl::StatusOr<int> Tuner::ExpireLeases() {
     RETURN_IF_ERROR(WithStudy(study_id, [&](StudyWriter& writer) {
       ASSIGN_OR_RETURN(std::vector<Trial> stale, writer.ExpireLeases());
       expired_in_study = stale.size();
+      RETURN_IF_ERROR(RetryLostTrials(writer, stale));
       return CompleteIfDone(writer);
     }));
     expired += static_cast<int>(expired_in_study);

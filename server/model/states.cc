@@ -79,4 +79,14 @@ int64_t& TrialCounts::For(TrialState state) {
   return stale;
 }
 
+void TrialCounts::Add(const Trial& trial) {
+  ++For(trial.state);
+  if (trial.retry_of.has_value()) ++retried;
+}
+
+void TrialCounts::Remove(const Trial& trial) {
+  --For(trial.state);
+  if (trial.retry_of.has_value()) --retried;
+}
+
 }  // namespace knob

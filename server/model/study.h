@@ -114,6 +114,9 @@ struct StudyConfig {
   uint64_t seed = 0;
   StoppingCriteria stopping;
   absl::Duration lease_duration = absl::Minutes(5);
+  // How many times a STALE trial's parameters are enqueued again, counted
+  // along the chain of retries of one point; 0: never.
+  int32_t max_stale_retries = 0;
   bool operator==(const StudyConfig&) const = default;
 };
 

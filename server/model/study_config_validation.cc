@@ -25,6 +25,8 @@ constexpr size_t kMaxNameLength = 128;
 // Far beyond any real search space; guards the server against runaway
 // generated configs.
 constexpr size_t kMaxParameters = 1000;
+// A point lost this many times is the trial's fault, not its workers'.
+constexpr int32_t kMaxStaleRetries = 100;
 
 template <typename... Args>
 absl::Status Invalid(const Args&... args) {
@@ -428,6 +430,11 @@ absl::Status CheckBudgets(const StudyConfig& config) {
       config.lease_duration == absl::InfiniteDuration()) {
     return Invalid("lease_duration must be > 0 and finite, got ",
                    absl::FormatDuration(config.lease_duration));
+  }
+  if (config.max_stale_retries < 0 ||
+      config.max_stale_retries > kMaxStaleRetries) {
+    return Invalid("max_stale_retries must be between 0 and ", kMaxStaleRetries,
+                   ", got ", config.max_stale_retries);
   }
   return absl::OkStatus();
 }

@@ -33,7 +33,7 @@ namespace knob {
 //   (no trial could be feasible);
 // - no objectives; negative max_trials, max_failed_trials or
 //   max_wall_time, an infinite max_wall_time; a lease_duration that is
-//   not positive and finite.
+//   not positive and finite; max_stale_retries outside 0..100.
 // Sampler and pruner names and options are checked by their registries,
 // not here.
 absl::Status ValidateStudyConfig(const StudyConfig& config);

@@ -68,6 +68,8 @@ struct Trial {
   std::string enqueue_request_id;
   std::string suggest_request_id;
   std::string complete_request_id;
+  // The number of the STALE trial whose parameters this one runs again.
+  std::optional<int64_t> retry_of;
   bool operator==(const Trial&) const = default;
 };
 
@@ -79,12 +81,21 @@ struct TrialCounts {
   int64_t pruned = 0;
   int64_t failed = 0;
   int64_t stale = 0;
+  // STALE trials whose parameters were enqueued again (counted in `stale`
+  // too): the trial retrying each one takes its place in the budgets.
+  int64_t retried = 0;
 
   int64_t& For(TrialState state);
-  // Trials handed out to workers: all but WAITING.
+  // Counts `trial` in (or out of) its state, and as the retry it may be.
+  void Add(const Trial& trial);
+  void Remove(const Trial& trial);
+  // Trials handed out to workers: all but WAITING, and but the lost ones a
+  // retry replaces.
   int64_t Started() const {
-    return running + completed + pruned + failed + stale;
+    return running + completed + pruned + failed + stale - retried;
   }
+  // Trials that ended FAILED, or STALE and not retried.
+  int64_t Failed() const { return failed + stale - retried; }
   bool operator==(const TrialCounts&) const = default;
 };
 

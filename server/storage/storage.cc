@@ -15,6 +15,10 @@ absl::Status CheckNewTrial(const NewTrial& trial) {
     return absl::InvalidArgumentError(
         "a new RUNNING trial needs a lease deadline");
   }
+  if (running && trial.retry_of.has_value()) {
+    return absl::InvalidArgumentError(
+        "a retry of a STALE trial is created WAITING");
+  }
   return absl::OkStatus();
 }
 

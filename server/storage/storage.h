@@ -48,6 +48,11 @@ struct NewTrial {
   // Trial::suggest_request_id for kRunning, Trial::enqueue_request_id for
   // kWaiting.
   std::string request_id;
+  // kWaiting only: the number of the STALE trial of the same study whose
+  // parameters this trial runs again. Each trial is retried at most once:
+  // a second retry of it is ALREADY_EXISTS (FAILED_PRECONDITION if that
+  // trial is not STALE, NOT_FOUND if there is no such trial).
+  std::optional<int64_t> retry_of;
 };
 
 // How a running trial ends.
@@ -162,8 +167,9 @@ class StudyTransaction {
 };
 
 // The argument checks every implementation makes: INVALID_ARGUMENT for a
-// new trial that is neither kWaiting nor kRunning or is kRunning without a
-// lease deadline, and for an outcome whose state is not a finished one.
+// new trial that is neither kWaiting nor kRunning, is kRunning without a
+// lease deadline or with a retry_of, and for an outcome whose state is not
+// a finished one.
 absl::Status CheckNewTrial(const NewTrial& trial);
 absl::Status CheckOutcome(const TrialOutcome& outcome);
 

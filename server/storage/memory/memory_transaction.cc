@@ -75,10 +75,8 @@ absl::StatusOr<TrialCounts> MemoryTransaction::CountTrials() {
   absl::ReaderMutexLock lock(&tables_.mu);
   TrialCounts counts = data_.trials.counts();
   for (const auto& [number, trial] : staged_) {
-    if (number < data_.trials.size()) {
-      --counts.For(data_.trials.at(number).state);
-    }
-    ++counts.For(trial.state);
+    if (number < data_.trials.size()) counts.Remove(data_.trials.at(number));
+    counts.Add(trial);
   }
   return counts;
 }
@@ -86,6 +84,9 @@ absl::StatusOr<TrialCounts> MemoryTransaction::CountTrials() {
 absl::StatusOr<Trial> MemoryTransaction::CreateTrial(const NewTrial& new_trial,
                                                      absl::Time now) {
   RETURN_IF_ERROR(CheckNewTrial(new_trial));
+  if (new_trial.retry_of.has_value()) {
+    RETURN_IF_ERROR(CheckRetriable(*new_trial.retry_of));
+  }
   const bool running = new_trial.state == TrialState::kRunning;
   Trial trial;
   {
@@ -105,6 +106,7 @@ absl::StatusOr<Trial> MemoryTransaction::CreateTrial(const NewTrial& new_trial,
   }
   (running ? trial.suggest_request_id : trial.enqueue_request_id) =
       new_trial.request_id;
+  trial.retry_of = new_trial.retry_of;
   ++created_;
   new_trial_numbers_[trial.id] = trial.number;
   return Stage(std::move(trial));
@@ -246,6 +248,33 @@ absl::Status MemoryTransaction::SetStudyMetadata(
 absl::Status MemoryTransaction::SetSamplerState(const std::string& state) {
   sampler_state_ = state;
   study_changed_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status MemoryTransaction::CheckRetriable(int64_t number) {
+  absl::ReaderMutexLock lock(&tables_.mu);
+  if (number < 0 || number >= study_.next_trial_number + created_) {
+    return absl::NotFoundError(
+        absl::StrCat("study ", study_.id, " has no trial number ", number));
+  }
+  const Trial retried = CurrentTrial(number);
+  if (retried.state != TrialState::kStale) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot retry trial ", retried.id, ": it is ",
+                     TrialStateName(retried.state), ", not STALE"));
+  }
+  // Committed trials keep the retry_of they were created with, so only the
+  // trials this transaction created can add a retry.
+  bool already_retried = data_.trials.IsRetried(number);
+  for (const auto& [created_number, trial] : staged_) {
+    if (created_number >= data_.trials.size() && trial.retry_of == number) {
+      already_retried = true;
+    }
+  }
+  if (already_retried) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("trial ", retried.id, " is already retried"));
+  }
   return absl::OkStatus();
 }
 

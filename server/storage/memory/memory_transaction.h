@@ -69,6 +69,10 @@ class MemoryTransaction final : public StudyTransaction {
   std::vector<Trial> CurrentTrials(const std::vector<int64_t>& numbers) const
       ABSL_SHARED_LOCKS_REQUIRED(tables_.mu);
 
+  // Whether a new trial may retry the trial numbered `number` (see
+  // NewTrial::retry_of).
+  absl::Status CheckRetriable(int64_t number);
+
   // A copy of the trial as this transaction sees it, to modify and Stage.
   absl::StatusOr<Trial> Load(int64_t trial_id);
 

@@ -69,7 +69,8 @@ void TrialTable::Index(const Trial& trial) {
   if (trial.state == TrialState::kWaiting) waiting_.insert(trial.number);
   if (HoldsLease(trial)) leases_.emplace(*trial.lease_deadline, trial.number);
   by_suggest_request_.emplace(trial.suggest_request_id, trial.number);
-  ++counts_.For(trial.state);
+  if (trial.retry_of.has_value()) retried_.insert(*trial.retry_of);
+  counts_.Add(trial);
 }
 
 void TrialTable::Unindex(const Trial& trial) {
@@ -77,7 +78,8 @@ void TrialTable::Unindex(const Trial& trial) {
   waiting_.erase(trial.number);
   if (HoldsLease(trial)) leases_.erase({*trial.lease_deadline, trial.number});
   by_suggest_request_.erase({trial.suggest_request_id, trial.number});
-  --counts_.For(trial.state);
+  if (trial.retry_of.has_value()) retried_.erase(*trial.retry_of);
+  counts_.Remove(trial);
 }
 
 }  // namespace knob::memory_internal

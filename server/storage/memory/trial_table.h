@@ -45,6 +45,9 @@ class TrialTable {
   // ascending.
   std::vector<int64_t> BySuggestRequest(const std::string& request_id) const;
 
+  // Whether a trial retries the one numbered `number`.
+  bool IsRetried(int64_t number) const { return retried_.contains(number); }
+
   const TrialCounts& counts() const { return counts_; }
 
  private:
@@ -57,6 +60,8 @@ class TrialTable {
   // Only RUNNING trials, by (deadline, number).
   std::set<std::pair<absl::Time, int64_t>> leases_;
   std::set<std::pair<std::string, int64_t>> by_suggest_request_;
+  // Numbers of the trials that some trial retries.
+  std::set<int64_t> retried_;
   TrialCounts counts_;
 };
 

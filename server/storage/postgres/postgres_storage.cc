@@ -26,6 +26,7 @@
 #include "server/storage/postgres/internal/statements.h"
 #include "server/storage/postgres/internal/study_tables.h"
 #include "server/storage/postgres/internal/study_transaction.h"
+#include "server/storage/postgres/internal/trial_reads.h"
 #include "server/storage/postgres/migrator.h"
 #include "server/storage/postgres/study_config_json.h"
 #include "server/util/status_macros.h"
@@ -77,16 +78,6 @@ absl::Status CheckPageSize(int page_size) {
   if (page_size > 0) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("page_size: must be positive, got ", page_size));
-}
-
-std::optional<std::string> OptionalText(const std::optional<int64_t>& value) {
-  if (!value.has_value()) return std::nullopt;
-  return absl::StrCat(*value);
-}
-
-std::optional<std::string> OptionalText(const std::optional<double>& value) {
-  if (!value.has_value()) return std::nullopt;
-  return pg::DoubleLiteral(*value);
 }
 
 class PostgresStorage final : public Storage {
@@ -163,13 +154,13 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
           max_wall_time = pg::IntervalLiteral(*config.stopping.max_wall_time);
         }
         const std::optional<std::string> max_trials =
-            OptionalText(config.stopping.max_trials);
+            pg::OptionalText(config.stopping.max_trials);
         const std::optional<std::string> max_failed_trials =
-            OptionalText(config.stopping.max_failed_trials);
+            pg::OptionalText(config.stopping.max_failed_trials);
         const std::optional<std::string> target_value =
-            OptionalText(config.stopping.target_value);
+            pg::OptionalText(config.stopping.target_value);
         const std::optional<std::string> patience =
-            OptionalText(config.stopping.patience);
+            pg::OptionalText(config.stopping.patience);
         pqxx::work transaction(connection);
         pqxx::row row = transaction.exec_prepared1(
             sql::kStudyCreate, name, pg::DumpJson(StudyConfigToJson(config)),
@@ -183,7 +174,8 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
             pg::DumpJson(pg::StudyObjectiveRows(config)),
             pg::DumpJson(pg::StudyMetricNames(config)),
             pg::DumpJson(pg::StudyConstraintRows(config)),
-            pg::OrNull(target_value), pg::OrNull(patience));
+            pg::OrNull(target_value), pg::OrNull(patience),
+            config.max_stale_retries);
         transaction.commit();
         Study study;
         study.id = row[0].as<int64_t>();
@@ -375,23 +367,24 @@ absl::StatusOr<Page<Trial>> PostgresStorage::ListTrials(
   return WithConnection(
       absl::StrCat("listing the trials of study ", query.study_id),
       [&](pqxx::connection& connection) -> absl::StatusOr<Page<Trial>> {
-        pqxx::read_transaction transaction(connection);
+        // One snapshot for all statements of the trial read: a trial
+        // finishing meanwhile must not show its old state with its values.
+        pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> transaction(
+            connection);
         if (transaction.exec_prepared(sql::kStudyExists, query.study_id)
                 .empty()) {
           return absl::NotFoundError(absl::StrCat("no study ", query.study_id));
         }
-        pqxx::result result = transaction.exec_prepared(
-            sql::kTrialsList, query.study_id, pg::OrNull(states),
-            query.changed_since, after, query.page_size + 1);
         Page<Trial> page;
-        for (const pqxx::row& row : result) {
-          if (static_cast<int>(page.items.size()) == query.page_size) {
-            page.next_page_token =
-                PageToken(kTrialTokenPrefix, page.items.back().number);
-            break;
-          }
-          ASSIGN_OR_RETURN(Trial trial, pg::TrialFromRow(row));
-          page.items.push_back(std::move(trial));
+        ASSIGN_OR_RETURN(
+            page.items,
+            pg::ReadTrials(transaction, sql::kTrialsList, query.study_id,
+                           pg::OrNull(states), query.changed_since, after,
+                           query.page_size + 1));
+        if (static_cast<int>(page.items.size()) > query.page_size) {
+          page.items.pop_back();
+          page.next_page_token =
+              PageToken(kTrialTokenPrefix, page.items.back().number);
         }
         return page;
       });

@@ -414,7 +414,8 @@ Json StudyConfigToJson(const StudyConfig& config) {
           {"pruner", AlgorithmToJson(config.pruner)},
           {"seed", config.seed},
           {"stopping", std::move(stopping)},
-          {"lease_duration", DurationToJson(config.lease_duration)}};
+          {"lease_duration", DurationToJson(config.lease_duration)},
+          {"max_stale_retries", config.max_stale_retries}};
 }
 
 absl::StatusOr<StudyConfig> StudyConfigFromJson(const Json& json) {
@@ -463,6 +464,17 @@ absl::StatusOr<StudyConfig> StudyConfigFromJson(const Json& json) {
                    Member(json, "config", "lease_duration", true));
   ASSIGN_OR_RETURN(config.lease_duration,
                    ReadDuration(*lease, "lease_duration"));
+  // Configs stored before stale trials could be retried never retry them.
+  ASSIGN_OR_RETURN(
+      std::optional<int64_t> retries,
+      ReadOptional<int64_t>(json, "config", "max_stale_retries", ReadInt64));
+  if (retries.has_value()) {
+    if (*retries < 0 || *retries > std::numeric_limits<int32_t>::max()) {
+      return Malformed("max_stale_retries",
+                       absl::StrCat("out of range: ", *retries));
+    }
+    config.max_stale_retries = static_cast<int32_t>(*retries);
+  }
   return config;
 }
 

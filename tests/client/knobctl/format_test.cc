@@ -114,6 +114,18 @@ TEST(DescribeStudy, MentionsTheEssentials) {
   EXPECT_THAT(text, Not(HasSubstr("constraints")));
 }
 
+TEST(DescribeStudy, SaysWhetherLostTrialsAreRetried) {
+  v1::Study study;
+  EXPECT_THAT(DescribeStudy(study), HasSubstr("lost trials:   not retried"));
+  study.mutable_config()->set_max_stale_retries(2);
+  study.mutable_trial_counts()->set_stale(3);
+  study.mutable_trial_counts()->set_retried(2);
+  study.mutable_trial_counts()->set_waiting(2);
+  const std::string text = DescribeStudy(study);
+  EXPECT_THAT(text, HasSubstr("retried up to 2 time(s) per point"));
+  EXPECT_THAT(text, HasSubstr("stale 3 of which retried 2)"));
+}
+
 TEST(DescribeStudy, ListsConstraints) {
   v1::Study study;
   v1::OutcomeConstraint* latency = study.mutable_config()->add_constraints();

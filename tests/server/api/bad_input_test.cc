@@ -77,6 +77,10 @@ TEST_P(ApiTest, InvalidSearchSpacesAreRefused) {
        "objectives { metric: 'loss' } parameters { name: 'x' float_domain { "
        "max: 1 } }",
        {"objectives[0].direction"}},
+      {"negative retries",
+       o + "parameters { name: 'x' float_domain { max: 1 } }"
+           "max_stale_retries: -2",
+       {"max_stale_retries", "-2"}},
   };
   for (const BadStudy& bad : cases) ExpectRefused(bad);
 }

@@ -2,9 +2,11 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/server/api/api_fixture.h"
+#include "tests/testing/status_matchers.h"
 
 namespace knob::testing {
 
+using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Key;
@@ -226,6 +228,51 @@ TEST_P(ApiTest, HeartbeatExtendsLeasesAndStopsTrialsOfAStoppedStudy) {
   ASSERT_TRUE(server_->trials().Heartbeat(&c3, heartbeat, &beat).ok());
   EXPECT_TRUE(beat.directives(0).stop());
   EXPECT_THAT(beat.directives(0).reason(), HasSubstr("stopped"));
+}
+
+TEST_P(ApiTest, ALostTrialRunsAgainUnderTheRetryPolicy) {
+  v1::CreateStudyRequest request = BasicStudyRequest("retries");
+  request.mutable_config()->set_max_stale_retries(1);
+  request.mutable_config()->mutable_lease_duration()->set_nanos(1'000'000);
+  const v1::Study created = MustCreate(request);
+  EXPECT_EQ(created.config().max_stale_retries(), 1);
+  const v1::Trial lost = MustSuggestOne(created.id());
+  EXPECT_FALSE(lost.has_retry_of());
+  absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_OK_AND_ASSIGN(int expired, server_->tuner().ExpireLeases());
+  EXPECT_EQ(expired, 1);
+
+  grpc::ClientContext get_context;
+  v1::GetStudyRequest get;
+  get.set_id(created.id());
+  v1::Study study;
+  ASSERT_TRUE(server_->studies().GetStudy(&get_context, get, &study).ok());
+  EXPECT_EQ(study.trial_counts().stale(), 1);
+  EXPECT_EQ(study.trial_counts().retried(), 1);
+  EXPECT_EQ(study.trial_counts().waiting(), 1);
+
+  const v1::Trial retry = MustSuggestOne(created.id());
+  EXPECT_EQ(retry.number(), 1);
+  ASSERT_TRUE(retry.has_retry_of());
+  EXPECT_EQ(retry.retry_of(), lost.number());
+  EXPECT_EQ(retry.parameters().size(), lost.parameters().size());
+  for (const auto& [name, value] : lost.parameters()) {
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+        retry.parameters().at(name), value))
+        << name;
+  }
+  // A late result of the lost trial is refused and names the retry.
+  v1::CompleteTrialRequest late;
+  late.set_trial_id(lost.id());
+  late.set_state(v1::TRIAL_STATE_COMPLETED);
+  late.add_values(0.5);
+  v1::Trial refused;
+  EXPECT_THAT(
+      Complete(late, &refused),
+      GrpcStatusIs(
+          grpc::StatusCode::FAILED_PRECONDITION,
+          AllOf(HasSubstr("STALE"),
+                HasSubstr(absl::StrCat("run again as trial ", retry.id())))));
 }
 
 }  // namespace knob::testing

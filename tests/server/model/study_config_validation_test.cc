@@ -356,6 +356,16 @@ TEST(StudyConfigValidation, RejectsNonPositiveLease) {
   ExpectInvalid(config, {"lease_duration", "> 0", "got 0"});
 }
 
+TEST(StudyConfigValidation, BoundsStaleRetries) {
+  StudyConfig config = ConfigWith({Float("x", 0, 1)});
+  config.max_stale_retries = -1;
+  ExpectInvalid(config, {"max_stale_retries", "between 0 and 100", "got -1"});
+  config.max_stale_retries = 101;
+  ExpectInvalid(config, {"max_stale_retries", "got 101"});
+  config.max_stale_retries = 100;
+  EXPECT_OK(ValidateStudyConfig(config));
+}
+
 TEST(StudyConfigValidation, RejectsTooManyParameters) {
   std::vector<ParameterSpec> parameters;
   for (int i = 0; i < 1001; ++i) {

@@ -262,6 +262,7 @@ void ExpectSameTrial(const Trial& actual, const Trial& expected) {
   EXPECT_EQ(actual.lease_deadline, expected.lease_deadline);
   EXPECT_EQ(actual.sequence, expected.sequence);
   EXPECT_EQ(actual.enqueue_request_id, expected.enqueue_request_id);
+  EXPECT_EQ(actual.retry_of, expected.retry_of);
   EXPECT_EQ(actual.suggest_request_id, expected.suggest_request_id);
   EXPECT_EQ(actual.complete_request_id, expected.complete_request_id);
 }

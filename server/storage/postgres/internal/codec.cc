@@ -24,7 +24,12 @@ std::string IntervalLiteral(absl::Duration duration) {
 }
 
 std::string MicrosOf(absl::string_view column) {
-  return absl::StrCat("(extract(epoch FROM ", column, ") * 1000000)::bigint");
+  // date_part's double, not extract's numeric: the numeric arithmetic was
+  // about half of PostgreSQL's time to read a study's trial rows. It is
+  // exact all the same from 1901 to 2106: the seconds since 1970 as a
+  // double are within 0.24 us of the stored time, the product adds at most
+  // 0.25 us, and ::bigint rounds to the nearest microsecond.
+  return absl::StrCat("(date_part('epoch', ", column, ") * 1000000)::bigint");
 }
 
 absl::Time FromMicros(int64_t micros) { return absl::FromUnixMicros(micros); }
@@ -67,6 +72,9 @@ std::string StringMapToJson(const std::map<std::string, std::string>& map) {
 
 absl::StatusOr<std::map<std::string, std::string>> StringMapFromJson(
     absl::string_view json) {
+  // What most trials carry (jsonb prints an empty object so), read by the
+  // hundred thousand when a large study is loaded.
+  if (json == "{}") return std::map<std::string, std::string>();
   nlohmann::json parsed = nlohmann::json::parse(
       json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) {
@@ -120,6 +128,16 @@ absl::StatusOr<ParamValue> ParamValueFromLabel(absl::string_view kind,
 
 const char* OrNull(const std::optional<std::string>& text) {
   return text.has_value() ? text->c_str() : nullptr;
+}
+
+std::optional<std::string> OptionalText(const std::optional<int64_t>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return absl::StrCat(*value);
+}
+
+std::optional<std::string> OptionalText(const std::optional<double>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return DoubleLiteral(*value);
 }
 
 std::string DumpJson(const nlohmann::json& json) {

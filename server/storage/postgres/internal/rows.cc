@@ -46,6 +46,7 @@ enum TrialColumn {
   kTrialEnqueueRequestId,
   kTrialSuggestRequestId,
   kTrialCompleteRequestId,
+  kTrialRetryOf,
   kTrialParams,
   kTrialValues,
   kTrialMetrics,
@@ -143,14 +144,20 @@ std::string BuildStudyColumns(absl::string_view sampler_state) {
       ", s.sequence, s.next_trial_number, ", sampler_state);
 }
 
-std::string BuildTrialColumns() {
+std::string BuildTrialOwnColumns() {
   return absl::StrCat(
       "t.id, t.study_id, t.number, t.state, t.worker_id, t.environment::text, "
       "t.fail_reason, ",
       MicrosOf("t.create_time"), ", ", MicrosOf("t.start_time"), ", ",
       MicrosOf("t.end_time"), ", ", MicrosOf("t.lease_deadline"), ", ",
       "t.sequence, t.enqueue_request_id, t.suggest_request_id, "
-      "t.complete_request_id, "
+      "t.complete_request_id, t.retry_of");
+}
+
+std::string BuildTrialColumns() {
+  return absl::StrCat(
+      TrialOwnColumns(),
+      ", "
       "(SELECT json_agg(json_build_array(p.name, p.kind, p.label)) "
       "   FROM knob.trial_param p WHERE p.trial_id = t.id)::text, "
       "(SELECT json_agg(v.value::text ORDER BY v.position) "
@@ -175,6 +182,12 @@ const std::string& StudyColumns() {
 const std::string& StudyColumnsWithoutSamplerState() {
   static const std::string* const columns =
       new std::string(BuildStudyColumns("NULL::bytea"));
+  return *columns;
+}
+
+const std::string& TrialOwnColumns() {
+  static const std::string* const columns =
+      new std::string(BuildTrialOwnColumns());
   return *columns;
 }
 
@@ -207,7 +220,7 @@ absl::StatusOr<Study> StudyFromRow(const pqxx::row& row, StudyConfig config) {
   return study;
 }
 
-absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row) {
+absl::StatusOr<Trial> TrialWithoutChildrenFromRow(const pqxx::row& row) {
   Trial trial;
   trial.id = row[kTrialId].as<int64_t>();
   trial.study_id = row[kTrialStudyId].as<int64_t>();
@@ -228,6 +241,14 @@ absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row) {
   trial.enqueue_request_id = row[kTrialEnqueueRequestId].as<std::string>();
   trial.suggest_request_id = row[kTrialSuggestRequestId].as<std::string>();
   trial.complete_request_id = row[kTrialCompleteRequestId].as<std::string>();
+  if (!row[kTrialRetryOf].is_null()) {
+    trial.retry_of = row[kTrialRetryOf].as<int64_t>();
+  }
+  return trial;
+}
+
+absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row) {
+  ASSIGN_OR_RETURN(Trial trial, TrialWithoutChildrenFromRow(row));
   RETURN_IF_ERROR(ReadChildren(row, trial));
   return trial;
 }
@@ -249,6 +270,7 @@ absl::StatusOr<TrialCounts> TrialCountsFromResult(const pqxx::result& result) {
     std::optional<TrialState> state = TrialStateFromName(StdText(row[0]));
     if (!state.has_value()) return Corrupt("trial state", Text(row[0]));
     counts.For(*state) = row[1].as<int64_t>();
+    counts.retried += row[2].as<int64_t>();
   }
   return counts;
 }

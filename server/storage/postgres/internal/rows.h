@@ -1,7 +1,8 @@
-// Reading studies and trials from result rows. A trial comes back as one
-// row with its parameters, values, metrics and intermediate values
-// aggregated into JSON columns, so that loading any number of trials is a
-// single round trip.
+// Reading studies and trials from result rows. A trial read on its own
+// comes back as one row with its parameters, values, metrics and
+// intermediate values aggregated into JSON columns: one round trip.
+// Reads of many trials at once take their children from a statement per
+// table instead (trial_reads.h), which is far cheaper per trial.
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_ROWS_H_
 #define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_ROWS_H_
 
@@ -25,12 +26,17 @@ const std::string& StudyColumnsWithoutSamplerState();
 
 // The select list TrialFromRow reads, for `knob.trial t`.
 const std::string& TrialColumns();
+// Its first columns: the trial's own, without its children.
+const std::string& TrialOwnColumns();
 
 // Everything but the config, which the caller supplies (usually from its
 // cache). INTERNAL for data this code did not write.
 absl::StatusOr<Study> StudyFromRow(const pqxx::row& row, StudyConfig config);
 
 absl::StatusOr<Trial> TrialFromRow(const pqxx::row& row);
+// A row of TrialOwnColumns() (or of TrialColumns(), whose children it
+// leaves out): params, values, metrics and intermediate values stay empty.
+absl::StatusOr<Trial> TrialWithoutChildrenFromRow(const pqxx::row& row);
 absl::StatusOr<std::vector<Trial>> TrialsFromResult(const pqxx::result& result);
 
 // Rows of (state, count).

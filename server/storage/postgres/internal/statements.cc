@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/storage/postgres/internal/rows.h"
+#include "server/storage/postgres/internal/trial_reads.h"
 
 namespace knob::postgres_internal::sql {
 namespace {
@@ -13,17 +14,17 @@ namespace {
 // $4 sampler, $5 pruner, $6 seed, $7 max_trials, $8 max_failed_trials,
 // $9 max_wall_time, $10 lease_duration, $11 now, $12 parameter rows,
 // $13 objective rows, $14 extra metric names, $15 constraint rows (all JSON
-// as text), $16 target_value, $17 patience.
+// as text), $16 target_value, $17 patience, $18 max_stale_retries.
 constexpr char kStudyCreateSql[] = R"sql(
 WITH s AS (
   INSERT INTO knob.study (name, state, config, metadata, sampler, pruner,
                           seed, max_trials, max_failed_trials, max_wall_time,
                           lease_duration, create_time, update_time,
-                          target_value, patience)
+                          target_value, patience, max_stale_retries)
   VALUES ($1, 'RUNNING', $2::jsonb, $3::jsonb, $4, $5, $6::numeric,
           $7::bigint, $8::bigint, $9::interval, $10::interval,
           $11::timestamptz, $11::timestamptz, $16::double precision,
-          $17::bigint)
+          $17::bigint, $18::integer)
   RETURNING id
 ), p AS (
   INSERT INTO knob.study_parameter (study_id, position, name, kind, min_value,
@@ -58,14 +59,14 @@ SELECT id FROM s
 
 // $1 study, $2 number, $3 state, $4 worker, $5 environment, $6 create time,
 // $7 start time, $8 lease deadline, $9 sequence, $10 suggest request id,
-// $11 parameter rows, $12 enqueue request id.
+// $11 parameter rows, $12 enqueue request id, $13 retried trial number.
 constexpr char kTrialCreateSql[] = R"sql(
 WITH t AS (
   INSERT INTO knob.trial (study_id, number, state, worker_id, environment,
                           create_time, start_time, lease_deadline, sequence,
-                          suggest_request_id, enqueue_request_id)
+                          suggest_request_id, enqueue_request_id, retry_of)
   VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz, $7::timestamptz,
-          $8::timestamptz, $9, $10, $12)
+          $8::timestamptz, $9, $10, $12, $13::bigint)
   RETURNING id
 ), p AS (
   INSERT INTO knob.trial_param (trial_id, name, kind, float_value, int_value,
@@ -190,7 +191,7 @@ void PrepareStatements(pqxx::connection_base& connection) {
                      "UPDATE knob.study SET sampler_state = $2 WHERE id = $1");
 
   connection.prepare(kTrialCounts,
-                     "SELECT state, count(*) FROM knob.trial "
+                     "SELECT state, count(*), count(retry_of) FROM knob.trial "
                      "WHERE study_id = $1 GROUP BY state");
   connection.prepare(kTrialCreate, kTrialCreateSql);
   connection.prepare(kTrialGet, trial_select + "WHERE t.id = $1");
@@ -199,13 +200,16 @@ void PrepareStatements(pqxx::connection_base& connection) {
   connection.prepare(kTrialState,
                      "SELECT state FROM knob.trial "
                      "WHERE id = $1 AND study_id = $2");
+  connection.prepare(kTrialRetryTarget,
+                     "SELECT t.id, t.state, EXISTS (SELECT 1 FROM knob.trial r "
+                     "WHERE r.study_id = t.study_id AND r.retry_of = t.number) "
+                     "FROM knob.trial t WHERE t.study_id = $1 "
+                     "AND t.number = $2");
   connection.prepare(kTrialsByIds, trial_select +
                                        "WHERE t.id = ANY($1::bigint[]) "
                                        "ORDER BY t.number");
-  connection.prepare(kTrialsChangedSince,
-                     trial_select +
-                         "WHERE t.study_id = $1 AND t.sequence > $2 "
-                         "ORDER BY t.number");
+  PrepareTrialRead(connection, kTrialsChangedSince,
+                   "t.study_id = $1 AND t.sequence > $2", /*limit=*/"");
   connection.prepare(kTrialOldestWaiting,
                      trial_select +
                          "WHERE t.study_id = $1 AND t.state = 'WAITING' "
@@ -214,12 +218,11 @@ void PrepareStatements(pqxx::connection_base& connection) {
                      trial_select +
                          "WHERE t.study_id = $1 AND t.suggest_request_id = $2 "
                          "AND t.suggest_request_id <> '' ORDER BY t.number");
-  connection.prepare(
-      kTrialsList,
-      trial_select +
-          "WHERE t.study_id = $1 "
-          "AND ($2::text[] IS NULL OR t.state = ANY($2::text[])) "
-          "AND t.sequence > $3 AND t.number > $4 ORDER BY t.number LIMIT $5");
+  PrepareTrialRead(connection, kTrialsList,
+                   "t.study_id = $1 "
+                   "AND ($2::text[] IS NULL OR t.state = ANY($2::text[])) "
+                   "AND t.sequence > $3 AND t.number > $4",
+                   /*limit=*/"$5");
   connection.prepare(kTrialStartWaiting, kTrialStartWaitingSql);
   connection.prepare(kTrialExtendLease, kTrialExtendLeaseSql);
   connection.prepare(kTrialAddIntermediate, kTrialAddIntermediateSql);

@@ -29,18 +29,21 @@ inline constexpr char kStudySetMetadata[] = "study_set_metadata";
 inline constexpr char kStudySetSamplerState[] = "study_set_sampler_state";
 
 // Trials.
-inline constexpr char kTrialCounts[] = "trial_counts";   // study
-inline constexpr char kTrialCreate[] = "trial_create";   // see statements.cc
-inline constexpr char kTrialGet[] = "trial_get";         // id
-inline constexpr char kTrialStudy[] = "trial_study";     // id
-inline constexpr char kTrialState[] = "trial_state";     // id, study
+inline constexpr char kTrialCounts[] = "trial_counts";  // study
+inline constexpr char kTrialCreate[] = "trial_create";  // see statements.cc
+inline constexpr char kTrialGet[] = "trial_get";        // id
+inline constexpr char kTrialStudy[] = "trial_study";    // id
+inline constexpr char kTrialState[] = "trial_state";    // id, study
+// study, number: the trial's state and whether a trial retries it
+inline constexpr char kTrialRetryTarget[] = "trial_retry_target";
 inline constexpr char kTrialsByIds[] = "trials_by_ids";  // bigint[]
-// study, sequence after
+// study, sequence after; a trial read (trial_reads.h)
 inline constexpr char kTrialsChangedSince[] = "trials_changed_since";
 inline constexpr char kTrialOldestWaiting[] = "trial_oldest_waiting";  // study
 // study, request id
 inline constexpr char kTrialsBySuggestRequest[] = "trials_by_suggest_request";
-// study, states text[] or NULL, sequence after, number after, limit
+// study, states text[] or NULL, sequence after, number after, limit; a
+// trial read (trial_reads.h)
 inline constexpr char kTrialsList[] = "trials_list";
 // id, study, worker, environment, start time, lease deadline, request id,
 // sequence

@@ -8,6 +8,7 @@
 #include "server/storage/postgres/internal/codec.h"
 #include "server/storage/postgres/internal/rows.h"
 #include "server/storage/postgres/internal/statements.h"
+#include "server/storage/postgres/internal/trial_reads.h"
 #include "server/util/status_macros.h"
 
 namespace knob::postgres_internal {
@@ -24,9 +25,9 @@ auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
 
 absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::TrialsChangedSince(
     int64_t after) {
+  // The study's lock keeps its trials still between the read's statements.
   return Run("reading changed trials", [&] {
-    return TrialsFromResult(
-        transaction_.exec_prepared(sql::kTrialsChangedSince, study_.id, after));
+    return ReadTrials(transaction_, sql::kTrialsChangedSince, study_.id, after);
   });
 }
 
@@ -56,6 +57,12 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
   created.sequence = sequence();
   (running ? created.suggest_request_id : created.enqueue_request_id) =
       trial.request_id;
+  created.retry_of = trial.retry_of;
+  if (created.retry_of.has_value()) {
+    // Checked before the insert, whose constraint violation would abort the
+    // whole transaction, other calls' changes included.
+    RETURN_IF_ERROR(CheckRetriable(*created.retry_of));
+  }
 
   return Run("creating a trial", [&]() -> absl::StatusOr<Trial> {
     std::optional<std::string> start_time;
@@ -70,7 +77,8 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
         StringMapToJson(created.environment),
         TimestampLiteral(created.create_time), OrNull(start_time),
         OrNull(lease_deadline), created.sequence, created.suggest_request_id,
-        DumpJson(TrialParamRows(created.params)), created.enqueue_request_id);
+        DumpJson(TrialParamRows(created.params)), created.enqueue_request_id,
+        OrNull(OptionalText(created.retry_of)));
     created.id = row[0].as<int64_t>();
     ++created_;
     changed_ = true;
@@ -247,6 +255,29 @@ absl::Status PostgresStudyTransaction::ExplainMiss(int64_t trial_id,
   return absl::FailedPreconditionError(
       absl::StrCat("trial ", trial_id, " is ", result[0][0].c_str(), ", not ",
                    TrialStateName(expected)));
+}
+
+absl::Status PostgresStudyTransaction::CheckRetriable(int64_t number) {
+  return Run("checking the trial to retry", [&]() -> absl::Status {
+    pqxx::result result =
+        transaction_.exec_prepared(sql::kTrialRetryTarget, study_.id, number);
+    if (result.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("study ", study_.id, " has no trial number ", number));
+    }
+    const int64_t trial_id = result[0][0].as<int64_t>();
+    if (std::string_view(result[0][1].c_str()) !=
+        TrialStateName(TrialState::kStale)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot retry trial ", trial_id, ": it is ",
+                       result[0][1].c_str(), ", not STALE"));
+    }
+    if (result[0][2].as<bool>()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("trial ", trial_id, " is already retried"));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::Load(int64_t trial_id) {

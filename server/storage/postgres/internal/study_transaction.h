@@ -70,6 +70,9 @@ class PostgresStudyTransaction final : public StudyTransaction {
   // Why an UPDATE guarded by `state = expected` matched no row:
   // NOT_FOUND or FAILED_PRECONDITION.
   absl::Status ExplainMiss(int64_t trial_id, TrialState expected);
+  // Whether a new trial may retry the trial numbered `number` (see
+  // NewTrial::retry_of).
+  absl::Status CheckRetriable(int64_t number);
   absl::StatusOr<Trial> Load(int64_t trial_id);
 
   pqxx::transaction_base& transaction_;

@@ -44,6 +44,7 @@ StudyConfig EverythingConfig() {
   config.stopping.target_value = 0.1 + 0.2;
   config.stopping.patience = 0;
   config.lease_duration = absl::Seconds(90) + absl::Nanoseconds(1);
+  config.max_stale_retries = 3;
   return config;
 }
 
@@ -66,6 +67,17 @@ TEST(StudyConfigJson, ConfigsStoredBeforeConstraintsHaveNone) {
   StudyConfig expected = EverythingConfig();
   expected.constraints.clear();
   EXPECT_TRUE(decoded == expected);
+}
+
+TEST(StudyConfigJson, ConfigsStoredBeforeRetriesNeverRetry) {
+  nlohmann::json json = StudyConfigToJson(EverythingConfig());
+  json.erase("max_stale_retries");
+  ASSERT_OK_AND_ASSIGN(StudyConfig decoded, StudyConfigFromJson(json));
+  EXPECT_EQ(decoded.max_stale_retries, 0);
+  json["max_stale_retries"] = -1;
+  EXPECT_THAT(StudyConfigFromJson(json),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("max_stale_retries")));
 }
 
 TEST(StudyConfigJson, ParamValuesKeepTheirKind) {

@@ -10,6 +10,7 @@
 #include "server/dashboard/study_json.h"
 #include "server/dashboard/trial_table.h"
 #include "server/importance/param_importance.h"
+#include "server/observability/log.h"
 #include "server/util/status_macros.h"
 
 namespace knob::dashboard {
@@ -54,14 +55,44 @@ absl::StatusOr<std::vector<knob::Trial>> CompletedTrials(Storage& storage,
 DashboardApi::DashboardApi(Storage& storage)
     : storage_(storage), reader_(storage) {}
 
+DashboardApi::~DashboardApi() { stopping_ = true; }
+
 absl::StatusOr<json> DashboardApi::Studies() {
-  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<const StudySnapshot>> studies,
-                   reader_.AllStudies());
+  ASSIGN_OR_RETURN(std::vector<ListedStudy> studies, reader_.ListStudies());
   json list = json::array();
-  for (const std::shared_ptr<const StudySnapshot>& snapshot : studies) {
-    list.push_back(StudySummaryJson(snapshot->study, snapshot->span()));
+  for (const ListedStudy& listed : studies) {
+    json entry = StudySummaryJson(listed.study, TrialSpan());
+    bool pending = false;
+    // Without a completed trial, or with several objectives, there is no
+    // single best to look for among the trials.
+    if (listed.study.config().objectives_size() == 1 &&
+        listed.study.trial_counts().completed() > 0) {
+      const StudySnapshot* kept = listed.kept.get();
+      entry["best_values"] = kept == nullptr
+                                 ? json(nullptr)
+                                 : BestValuesJson(kept->study, kept->span());
+      pending =
+          kept == nullptr || kept->study.sequence() < listed.study.sequence();
+    }
+    entry["best_pending"] = pending;
+    if (pending) {
+      const int64_t id = listed.study.id();
+      trial_reads_.Schedule(absl::StrCat(id), [this, id] { ReadTrials(id); });
+    }
+    list.push_back(std::move(entry));
   }
   return json{{"studies", std::move(list)}};
+}
+
+void DashboardApi::ReadTrials(int64_t study_id) {
+  const absl::StatusOr<std::shared_ptr<const StudySnapshot>> snapshot =
+      reader_.ReadStudyById(study_id);
+  // A study deleted meanwhile leaves nothing to read.
+  if (!snapshot.ok() && !absl::IsNotFound(snapshot.status())) {
+    Log(LogLevel::kError, "dashboard cannot read a study's trials",
+        {{"study_id", absl::StrCat(study_id)},
+         {"error", snapshot.status().ToString()}});
+  }
 }
 
 absl::StatusOr<json> DashboardApi::Study(const std::string& name) {
@@ -109,18 +140,41 @@ absl::StatusOr<json> DashboardApi::Importance(const std::string& name) {
   ASSIGN_OR_RETURN(std::shared_ptr<const StudySnapshot> snapshot,
                    reader_.ReadStudy(name));
   const int64_t id = snapshot->study.id();
-  const int64_t sequence = snapshot->study.sequence();
+  json document = ImportanceUnavailableJson("computing parameter importances");
   {
     absl::MutexLock lock(&importance_mu_);
     const auto cached = importance_.find(id);
-    if (cached != importance_.end() && cached->second.sequence == sequence) {
-      return cached->second.document;
+    if (cached != importance_.end()) {
+      if (cached->second.sequence >= snapshot->study.sequence()) {
+        return cached->second.document;
+      }
+      document = cached->second.document;
     }
   }
-  ASSIGN_OR_RETURN(json document, ComputeImportance(*snapshot));
-  absl::MutexLock lock(&importance_mu_);
-  importance_[id] = CachedImportance{sequence, document};
+  importance_work_.Schedule(absl::StrCat(id),
+                            [this, id] { UpdateImportance(id); });
+  document["computing"] = true;
   return document;
+}
+
+void DashboardApi::UpdateImportance(int64_t study_id) {
+  const absl::StatusOr<std::shared_ptr<const StudySnapshot>> snapshot =
+      reader_.ReadStudyById(study_id);
+  if (absl::IsNotFound(snapshot.status())) return;
+  absl::StatusOr<json> document = snapshot.ok()
+                                      ? ComputeImportance(**snapshot)
+                                      : absl::StatusOr<json>(snapshot.status());
+  if (absl::IsCancelled(document.status())) return;
+  if (!document.ok()) {
+    Log(LogLevel::kError, "dashboard cannot compute parameter importances",
+        {{"study_id", absl::StrCat(study_id)},
+         {"error", document.status().ToString()}});
+    // Not cached: the page's next poll tries again.
+    return;
+  }
+  absl::MutexLock lock(&importance_mu_);
+  importance_[study_id] =
+      CachedImportance{(*snapshot)->study.sequence(), *std::move(document)};
 }
 
 absl::StatusOr<json> DashboardApi::ComputeImportance(
@@ -130,6 +184,7 @@ absl::StatusOr<json> DashboardApi::ComputeImportance(
   importance::ForestOptions forest;
   // Seeded as the GetParamImportances RPC seeds it, so both agree.
   forest.seed = snapshot.stored.config.seed;
+  forest.cancelled = &stopping_;
   absl::StatusOr<importance::ImportanceReport> report =
       importance::ComputeParamImportances(snapshot.stored.config, trials,
                                           importance::ImportanceQuery{},

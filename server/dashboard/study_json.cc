@@ -23,19 +23,6 @@ bool IsSet(const google::protobuf::Timestamp& time) {
   return time.seconds() != 0 || time.nanos() != 0;
 }
 
-json BestValuesJson(const v1::Study& study, TrialSpan trials) {
-  const v1::StudyConfig& config = study.config();
-  if (study.trial_counts().completed() == 0) return nullptr;
-  json best = json::array();
-  if (config.objectives_size() != 1) {
-    for (int i = 0; i < config.objectives_size(); ++i) best.push_back(nullptr);
-    return best;
-  }
-  const std::optional<double> value = BestValue(config, trials);
-  best.push_back(value.has_value() ? json(*value) : json(nullptr));
-  return best;
-}
-
 json ConditionJson(const v1::Condition& condition) {
   json values = json::array();
   for (const v1::Value& value : condition.values()) {
@@ -129,8 +116,22 @@ json CountsJson(const v1::TrialCounts& counts) {
           {"pruned", counts.pruned()},
           {"failed", counts.failed()},
           {"stale", counts.stale()},
+          {"retried", counts.retried()},
           {"total", counts.waiting() + counts.running() + counts.completed() +
                         counts.pruned() + counts.failed() + counts.stale()}};
+}
+
+json BestValuesJson(const v1::Study& study, TrialSpan trials) {
+  const v1::StudyConfig& config = study.config();
+  if (study.trial_counts().completed() == 0) return nullptr;
+  json best = json::array();
+  if (config.objectives_size() != 1) {
+    for (int i = 0; i < config.objectives_size(); ++i) best.push_back(nullptr);
+    return best;
+  }
+  const std::optional<double> value = BestValue(config, trials);
+  best.push_back(value.has_value() ? json(*value) : json(nullptr));
+  return best;
 }
 
 json StudySummaryJson(const v1::Study& study, TrialSpan trials) {
@@ -228,6 +229,8 @@ json TrialDetailJson(const v1::Trial& trial) {
   detail["fail_reason"] = trial.fail_reason();
   detail["create_time"] = TimeJson(trial.create_time());
   detail["lease_deadline"] = TimeJson(trial.lease_deadline());
+  detail["retry_of"] =
+      trial.has_retry_of() ? json(trial.retry_of()) : json(nullptr);
   detail["intermediate_values"] = std::move(intermediate);
   return detail;
 }

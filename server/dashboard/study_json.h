@@ -34,6 +34,11 @@ nlohmann::json ValueJson(const v1::Value& value);
 // {"waiting":…, …, "total":…} from the study's trial counts.
 nlohmann::json CountsJson(const v1::TrialCounts& counts);
 
+// A study's "best_values": null before any trial completed; for one
+// objective, [the best feasible value among `trials`] ([null] while none
+// is feasible); for several, [null, …] (there is a front, not a best).
+nlohmann::json BestValuesJson(const v1::Study& study, TrialSpan trials);
+
 // One entry of the study list: identity, state, config summary, counts,
 // times, sequence and "best_values" (the best feasible value for one
 // objective; [null, …] for several; null before any trial completed).

@@ -18,9 +18,8 @@ constexpr int kStudyPageSize = 1000;
 
 StudyReader::StudyReader(Storage& storage) : storage_(storage) {}
 
-absl::StatusOr<std::vector<std::shared_ptr<const StudySnapshot>>>
-StudyReader::AllStudies() {
-  std::vector<std::shared_ptr<const StudySnapshot>> snapshots;
+absl::StatusOr<std::vector<ListedStudy>> StudyReader::ListStudies() {
+  std::vector<ListedStudy> studies;
   absl::flat_hash_set<int64_t> listed;
   StudyQuery query;
   query.page_size = kStudyPageSize;
@@ -29,9 +28,13 @@ StudyReader::AllStudies() {
     for (const Study& study : page.items) {
       // Listed studies come without their sampler state, which the
       // dashboard never shows.
-      ASSIGN_OR_RETURN(std::shared_ptr<const StudySnapshot> snapshot,
-                       Refresh(study));
-      snapshots.push_back(std::move(snapshot));
+      absl::StatusOr<TrialCounts> counts = storage_.CountTrials(study.id);
+      // Deleted since it was listed.
+      if (absl::IsNotFound(counts.status())) continue;
+      RETURN_IF_ERROR(counts.status());
+      ListedStudy& entry = studies.emplace_back();
+      api::ToProto(StudyInfo{study, *counts}, &entry.study);
+      entry.kept = Kept(study.id);
       listed.insert(study.id);
     }
     query.page_token = std::move(page.next_page_token);
@@ -41,7 +44,7 @@ StudyReader::AllStudies() {
   absl::erase_if(entries_, [&listed](const auto& entry) {
     return !listed.contains(entry.first);
   });
-  return snapshots;
+  return studies;
 }
 
 absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::ReadStudy(
@@ -54,6 +57,24 @@ absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::ReadStudy(
   return Refresh(*study);
 }
 
+absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::ReadStudyById(
+    int64_t study_id) {
+  ASSIGN_OR_RETURN(Study study, storage_.GetStudy(study_id));
+  return Refresh(study);
+}
+
+std::shared_ptr<const StudySnapshot> StudyReader::Kept(int64_t study_id) {
+  std::shared_ptr<Entry> entry;
+  {
+    absl::MutexLock lock(&mu_);
+    const auto found = entries_.find(study_id);
+    if (found == entries_.end()) return nullptr;
+    entry = found->second;
+  }
+  absl::MutexLock lock(&entry->mu);
+  return entry->snapshot;
+}
+
 std::shared_ptr<StudyReader::Entry> StudyReader::EntryFor(int64_t study_id) {
   absl::MutexLock lock(&mu_);
   std::shared_ptr<Entry>& entry = entries_[study_id];
@@ -64,8 +85,12 @@ std::shared_ptr<StudyReader::Entry> StudyReader::EntryFor(int64_t study_id) {
 absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::Refresh(
     const Study& study) {
   std::shared_ptr<Entry> entry = EntryFor(study.id);
-  absl::MutexLock lock(&entry->mu);
-  const std::shared_ptr<const StudySnapshot>& cached = entry->snapshot;
+  absl::MutexLock refresh_lock(&entry->refresh_mu);
+  std::shared_ptr<const StudySnapshot> cached;
+  {
+    absl::MutexLock lock(&entry->mu);
+    cached = entry->snapshot;
+  }
   if (cached != nullptr && cached->study.sequence() == study.sequence) {
     return cached;
   }
@@ -102,6 +127,7 @@ absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::Refresh(
     // began, which the next refresh brings.
     if (trial != nullptr) snapshot->view.push_back(trial.get());
   }
+  absl::MutexLock lock(&entry->mu);
   entry->snapshot = snapshot;
   return snapshot;
 }

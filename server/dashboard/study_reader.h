@@ -7,6 +7,8 @@
 // study's trials are kept from one request to the next and refreshed with
 // only the trials changed since the sequence last seen (Storage's
 // changed_since), which makes a poll of an idle study one small query.
+// The study list reads no trials at all: counts come from the database,
+// and it is handed whatever snapshot is kept, current or not.
 //
 // Thread safety: every method may be called concurrently. Snapshots are
 // immutable and shared; a refresh never changes one a caller holds.
@@ -42,6 +44,15 @@ struct StudySnapshot {
   TrialSpan span() const { return view; }
 };
 
+// A study as listed: current, with its trial counts.
+struct ListedStudy {
+  v1::Study study;
+  // The latest snapshot of its trials, as of `kept->study.sequence()`,
+  // which is older than `study.sequence()` when trials changed since;
+  // null when its trials were never read.
+  std::shared_ptr<const StudySnapshot> kept;
+};
+
 class StudyReader {
  public:
   // `storage` must outlive the reader.
@@ -50,27 +61,34 @@ class StudyReader {
   StudyReader(const StudyReader&) = delete;
   StudyReader& operator=(const StudyReader&) = delete;
 
-  // Every study, by id, each with its current trials. Storage errors pass
-  // through.
-  absl::StatusOr<std::vector<std::shared_ptr<const StudySnapshot>>>
-  AllStudies();
+  // Every study, by id, with its current trial counts and the snapshot
+  // kept of its trials, without reading any trial. Forgets the snapshots
+  // of deleted studies. Storage errors pass through.
+  absl::StatusOr<std::vector<ListedStudy>> ListStudies();
 
   // The named study with its current trials; NOT_FOUND saying
   // `study "NAME" not found`; storage errors pass through.
   absl::StatusOr<std::shared_ptr<const StudySnapshot>> ReadStudy(
       const std::string& name);
+  // The same by id; NOT_FOUND when it was deleted.
+  absl::StatusOr<std::shared_ptr<const StudySnapshot>> ReadStudyById(
+      int64_t study_id);
 
  private:
-  // One study's latest snapshot. Its mutex serializes refreshes of that
-  // study, so concurrent polls read the changes once.
+  // One study's latest snapshot. `refresh_mu` serializes refreshes of that
+  // study, so concurrent polls read the changes once; `mu` only guards the
+  // pointer, so the list never waits for a refresh.
   struct Entry {
-    absl::Mutex mu;
+    absl::Mutex refresh_mu;
+    absl::Mutex mu ABSL_ACQUIRED_AFTER(refresh_mu);
     std::shared_ptr<const StudySnapshot> snapshot ABSL_GUARDED_BY(mu);
   };
 
   absl::StatusOr<std::shared_ptr<const StudySnapshot>> Refresh(
       const Study& study);
   std::shared_ptr<Entry> EntryFor(int64_t study_id);
+  // The study's snapshot, or null.
+  std::shared_ptr<const StudySnapshot> Kept(int64_t study_id);
 
   Storage& storage_;
   absl::Mutex mu_;

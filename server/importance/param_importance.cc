@@ -151,6 +151,9 @@ absl::StatusOr<ImportanceReport> ComputeParamImportances(
   std::vector<double> shares(features.size(), 0);
   if (!features.empty()) {
     const std::vector<RegressionTree> trees = FitForest(encoded.data, forest);
+    if (forest.cancelled != nullptr && forest.cancelled->load()) {
+      return absl::CancelledError("parameter importances: cancelled");
+    }
     std::optional<std::vector<double>> main_effects =
         MainEffectShares(trees, encoded.data.features);
     if (!main_effects) {

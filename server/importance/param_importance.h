@@ -72,7 +72,8 @@ struct ImportanceReport {
 //   FAILED_PRECONDITION  fewer than 2 usable completed trials, or an
 //                        objective that does not vary with the parameters
 //                        over them (importances are undefined);
-//   INTERNAL             a stored trial with a value outside its domain.
+//   INTERNAL             a stored trial with a value outside its domain;
+//   CANCELLED            forest.cancelled became true while fitting.
 absl::StatusOr<ImportanceReport> ComputeParamImportances(
     const StudyConfig& config, absl::Span<const Trial> trials,
     const ImportanceQuery& query, const ForestOptions& forest);

@@ -283,6 +283,7 @@ std::vector<RegressionTree> FitForest(const TrainingSet& data,
   std::vector<RegressionTree> forest;
   forest.reserve(options.num_trees);
   for (int t = 0; t < options.num_trees; ++t) {
+    if (options.cancelled != nullptr && options.cancelled->load()) break;
     std::mt19937_64 rng = TreeRng(options.seed, t);
     std::vector<double> weights(rows, options.bootstrap ? 0 : 1);
     if (options.bootstrap) {

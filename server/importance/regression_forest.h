@@ -7,6 +7,7 @@
 #ifndef KNOB_SERVER_IMPORTANCE_REGRESSION_FOREST_H_
 #define KNOB_SERVER_IMPORTANCE_REGRESSION_FOREST_H_
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -75,13 +76,17 @@ struct ForestOptions {
   // The forest is a function of the data, the options and this seed.
   // Default: 0.
   uint64_t seed = 0;
+  // When set, fitting stops before the next tree once this reads true, and
+  // the forest comes back short: a server shutting down need not wait for
+  // seconds of fitting nobody will read.
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
-// Fits `options.num_trees` trees. Each split is the best squared-error
-// split over every feature, the features tried in a random order so that
-// ties go to a random one; a node is split until it is pure, too small or
-// too deep. Requires at least one feature and one row, every column of
-// that length, and positive option values.
+// Fits `options.num_trees` trees (fewer if cancelled). Each split is the best
+// squared-error split over every feature, the features tried in a random order
+// so that ties go to a random one; a node is split until it is pure, too small
+// or too deep. Requires at least one feature and one row, every column of that
+// length, and positive option values.
 std::vector<RegressionTree> FitForest(const TrainingSet& data,
                                       const ForestOptions& options);
 

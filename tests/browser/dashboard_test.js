@@ -98,6 +98,18 @@ async function checkCharts(page, label, ids, mayBeEmpty = []) {
   }
 }
 
+// Two charts come after the page is ready: parallel coordinates once on
+// screen, and, from a server, parameter importances once it has computed
+// them (the page polls for them). checkCharts then reports a chart that
+// never drew points.
+async function waitForLateCharts(page, {server = true} = {}) {
+  await page.$eval('#chart-parcoords', (element) => element.scrollIntoView()).catch(() => {});
+  await page.waitForSelector('#chart-parcoords[data-rendered]', {timeout: TIMEOUT_MS}).catch(() => {});
+  if (!server) return;
+  await page.waitForSelector('#chart-importance[data-rendered]:not([data-rendered="0"])', {timeout: TIMEOUT_MS})
+    .catch(() => {});
+}
+
 async function checkTableRows(page, label, id) {
   const value = await rendered(page, id);
   const rows = await page.$$eval(`#${id} tbody tr`, (r) => r.length).catch(() => 0);
@@ -186,6 +198,7 @@ async function checkQuadraticStudy(context) {
   const page = await openPage(context, label);
   await page.goto(studyUrl(QUADRATIC));
   if (!(await waitReady(page, label))) return page.close();
+  await waitForLateCharts(page);
   await checkCharts(page, label, CHARTS);
   await checkTableRows(page, label, 'trial-table');
   await screenshot(page, 'study');
@@ -200,6 +213,7 @@ async function checkParetoStudy(context) {
   const page = await openPage(context, label);
   await page.goto(studyUrl(PARETO));
   if (!(await waitReady(page, label))) return page.close();
+  await waitForLateCharts(page);
   // Its workers report no intermediate values.
   await checkCharts(page, label, ['chart-pareto', ...CHARTS], ['chart-intermediate']);
   const front = await page.evaluate(() => {
@@ -221,6 +235,7 @@ async function checkReport(context) {
   const page = await openPage(context, label, {offline: true});
   await page.goto(`file://${path.resolve(options.report)}`);
   if (!(await waitReady(page, label))) return page.close();
+  await waitForLateCharts(page, {server: false});
   await checkCharts(page, label, CHARTS);
   await checkTableRows(page, label, 'trial-table');
   await screenshot(page, 'report');

@@ -27,6 +27,8 @@
   // rendering makes slow: beyond this many trials the chart shows the best
   // fifth of them and an even spread of the rest.
   const PARCOORDS_MAX_LINES = 1000;
+  // How long parallel coordinates wait for the browser to be idle.
+  const PARCOORDS_IDLE_WAIT_MS = 1000;
   const COLORS = {
     point: '#4c78a8',
     pointLight: '#8fb0d6',
@@ -223,7 +225,10 @@
   let generation = 0;
 
   function markReady(pageGeneration) {
-    if (pageGeneration === generation) document.body.setAttribute('data-ready', 'true');
+    if (pageGeneration !== generation) return;
+    document.body.setAttribute('data-ready', 'true');
+    // For tests/bench/dashboard_load.js, as the charts' marks.
+    performance.mark('ready');
   }
 
   const source = report ? new ReportSource(report) : new ServerSource();
@@ -272,11 +277,29 @@
     };
   }
 
+  // index.html loads Plotly asynchronously, so that the page's requests
+  // go out while the browser parses its 4.5 MB (a second or more); a
+  // report inlines it before this script.
+  const plotlyLoaded = new Promise((resolve, reject) => {
+    if (window.Plotly) {
+      resolve();
+      return;
+    }
+    const script = document.querySelector('script[src$="plotly.min.js"]');
+    script.addEventListener('load', () => resolve());
+    script.addEventListener('error', () => reject(new Error('cannot load Plotly')));
+  });
+
   async function draw(id, traces, layout, points) {
     const element = byId(id);
     if (!element) return;
+    await plotlyLoaded;
+    // The user may have left the page meanwhile.
+    if (!element.isConnected) return;
     await Plotly.react(element, traces, layout, PLOT_CONFIG);
     element.setAttribute('data-rendered', String(points));
+    // For tests/bench/dashboard_load.js: when each chart was drawn.
+    performance.mark(`drawn ${id}`);
   }
 
   function emptyLayout(layout, message) {
@@ -604,8 +627,13 @@
       margin: {l: 140, r: 20, t: 10, b: 45},
       xaxis: {title: {text: 'importance'}, rangemode: 'tozero'},
     };
+    // The server fits the forest in the background; meanwhile it sends
+    // the last importances it has (or none) marked "computing".
+    const note = byId('importance-note');
+    if (note) note.textContent = importance?.computing && rows.length ? 'updating…' : '';
     if (!rows.length) {
-      return draw('chart-importance', [], emptyLayout(layout, importance?.reason || 'No importances yet'), 0);
+      const message = importance?.computing ? 'Computing importances…' : importance?.reason || 'No importances yet';
+      return draw('chart-importance', [], emptyLayout(layout, message), 0);
     }
     const ordered = rows.slice().reverse();  // Largest on top.
     const trace = {
@@ -747,6 +775,19 @@
       h('span', {class: 'count total'}, `${counts.total} total`));
   }
 
+  // The list's best value. The server reads no trials for the list: while
+  // it reads a study's latest ones in the background ("best_pending"), the
+  // cell shows the last best known, marked, or says it is being read; a
+  // later poll fills it in.
+  function bestCell(study) {
+    const pending = study.best_pending
+      ? h('span', {class: 'muted pending', title: 'reading the latest trials'}, '…')
+      : null;
+    if (hasBest(study)) return [study.best_values.map(fmt).join(', '), pending];
+    if (pending) return pending;
+    return h('span', {class: 'muted'}, study.objectives.length > 1 ? 'Pareto front' : '—');
+  }
+
   function studiesView() {
     const born = generation;
     const view = byId('view');
@@ -766,9 +807,7 @@
         h('td', {}, s.objectives.map((o, i) => `${o} (${s.directions[i]})`).join(', ')),
         h('td', {}, s.sampler),
         h('td', {}, countsLine(s.counts)),
-        h('td', {class: 'num'}, hasBest(s)
-          ? s.best_values.map(fmt).join(', ')
-          : h('span', {class: 'muted'}, s.objectives.length > 1 ? 'Pareto front' : '—')),
+        h('td', {class: 'num'}, bestCell(s)),
         h('td', {class: 'muted'}, fmtTime(s.update_time)))));
       if (!studies.length) body.append(h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'No studies yet.')));
       table.setAttribute('data-rendered', String(studies.length));
@@ -811,6 +850,8 @@
       // Until the user picks a pair, the contour shows the two most
       // important parameters.
       contourPicked: false,
+      // Parallel coordinates are drawn once on screen (watchParcoords).
+      parcoordsOnScreen: false,
       importanceLoading: null,
       tableRequest: 0,
     };
@@ -864,7 +905,7 @@
       const cards = [
         chartCard('chart-history', 'Optimization history', {controls: [
           h('label', {class: 'toggle', title: 'Only when every value is positive'}, logToggle, 'log y')]}),
-        chartCard('chart-importance', 'Parameter importance'),
+        chartCard('chart-importance', 'Parameter importance', {controls: [h('span', {id: 'importance-note'})]}),
         chartCard('chart-parcoords', 'Parallel coordinates', {
           wide: true, controls: [h('span', {id: 'parcoords-note'}), h('span', {}, 'drag along an axis to filter')]}),
         chartCard('chart-slice', 'Slices', {wide: true, controls: [h('span', {id: 'slice-note'})]}),
@@ -932,7 +973,29 @@
       const ys = state.plots.history.values[state.objective] || [];
       logToggle.disabled = !allPositive(ys);
       const ctx = context();
-      return Promise.all([drawHistory(ctx), drawParcoords(ctx), drawSlice(ctx), drawContour(ctx)]);
+      const pending = [drawHistory(ctx), drawSlice(ctx), drawContour(ctx)];
+      if (state.parcoordsOnScreen) pending.push(drawParcoords(ctx));
+      return Promise.all(pending);
+    }
+
+    // Where WebGL is rendered in software, parallel coordinates take
+    // longer to draw than every other chart together (seconds, however few
+    // lines), and the browser does nothing else meanwhile: the page is
+    // ready without them, and they are drawn once their card is on screen
+    // and the rest of the page has been painted, then kept up to date
+    // with the others.
+    function watchParcoords() {
+      const element = byId('chart-parcoords');
+      const observer = new IntersectionObserver((entries) => {
+        if (!entries.some((entry) => entry.isIntersecting)) return;
+        observer.disconnect();
+        requestIdleCallback(() => {
+          if (born !== generation) return;  // The user left the page.
+          state.parcoordsOnScreen = true;
+          drawParcoords(context());
+        }, {timeout: PARCOORDS_IDLE_WAIT_MS});
+      });
+      observer.observe(element);
     }
 
     function drawCharts() {
@@ -1025,21 +1088,25 @@
     }
 
     // Only the latest request paints: a slow page must not overwrite a
-    // newer sort or filter the user chose meanwhile.
-    async function loadTable() {
+    // newer sort or filter the user chose meanwhile. `page` is a request
+    // already sent.
+    async function loadTable(page = source.trials(name, query)) {
       const request = ++state.tableRequest;
-      const page = await source.trials(name, query);
-      if (request === state.tableRequest) renderTable(page);
+      const rows = await page;
+      if (request === state.tableRequest) renderTable(rows);
     }
 
-    // fANOVA takes seconds on a large study, so no other chart waits for
-    // it: the importance chart (and the contour's default pair) is drawn
-    // when it arrives. One request at a time.
+    // fANOVA takes seconds on a large study: the server computes it in the
+    // background and answers "computing" until it has, so the page asks
+    // again at each poll meanwhile. No other chart waits for it; the
+    // importance chart (and the contour's default pair) is drawn when it
+    // arrives. One request at a time.
     function loadImportance(force) {
-      const completed = state.study.counts.completed;
-      const due = Date.now() - state.importanceAt >= IMPORTANCE_REFRESH_MS;
       if (state.importanceLoading) return state.importanceLoading;
-      if (!force && (completed === state.importanceCompleted || !due)) return Promise.resolve();
+      const completed = state.study?.counts.completed;
+      const due = Date.now() - state.importanceAt >= IMPORTANCE_REFRESH_MS;
+      const stale = completed !== state.importanceCompleted && due;
+      if (!force && !state.importance?.computing && !stale) return Promise.resolve();
       state.importanceLoading = (async () => {
         try {
           state.importance = await source.importance(name);
@@ -1047,7 +1114,7 @@
           state.importance = {importances: [], reason: `importance unavailable: ${error.message}`};
         }
         state.importanceAt = Date.now();
-        state.importanceCompleted = completed;
+        state.importanceCompleted = completed ?? state.study?.counts.completed;
         state.importanceLoading = null;
         if (!state.plots) return;
         const pair = [state.contourX, state.contourY].join();
@@ -1070,31 +1137,52 @@
       await drawCharts();
     }
 
+    async function load() {
+      // Every request goes out at once, while Plotly is still loading.
+      const study = source.study(name);
+      const plots = source.plots(name);
+      const page = source.trials(name, query);
+      const importance = loadImportance(true);
+      // Awaited later, or never when an earlier one failed.
+      for (const request of [plots, page]) request.catch(() => {});
+      state.study = await study;
+      renderHeader();
+      renderStateFilter();
+      const table = loadTable(page);
+      state.plots = await plots;
+      buildCharts();
+      await Promise.all([drawCharts(), table, importance]);
+      // Observers report at the next frame at the earliest, after the page
+      // is marked ready.
+      watchParcoords();
+    }
+
     const polling = poller(async () => {
       const study = await source.study(name);
       if (study.sequence !== state.study.sequence) await refresh(study);
+      else await loadImportance(false);
     });
 
+    return livePage(born, load, polling);
+  }
+
+  // The life of a study or trial page: `load` renders it once, then the
+  // page is marked ready and follows the study live. A page that cannot
+  // load says why instead, and is not polled.
+  function livePage(born, load, polling) {
     return {
       async start() {
+        const view = byId('view');
+        let loaded = true;
         try {
-          state.study = await source.study(name);
-          renderHeader();
-          renderStateFilter();
-          const importance = loadImportance(true);
-          const table = loadTable();
-          state.plots = await source.plots(name);
-          buildCharts();
-          await Promise.all([drawCharts(), table, importance]);
+          await load();
         } catch (error) {
-          // Nothing to update live: say what went wrong and stop there.
+          loaded = false;
           view.replaceChildren();
           showError(view, error);
-          markReady(born);
-          return;
         }
         markReady(born);
-        polling.start();
+        if (loaded) polling.start();
       },
       stop: () => polling.stop(),
     };
@@ -1156,7 +1244,11 @@
         h('section', {class: 'study-header'},
           h('div', {class: 'title-row'}, h('h1', {}, `Trial ${trial.number}`), stateBadge(trial.state),
             h('a', {href: studyHref(name), class: 'muted'}, `of ${name}`)),
-          trial.fail_reason ? h('div', {class: 'error'}, trial.fail_reason) : null),
+          trial.fail_reason ? h('div', {class: 'error'}, trial.fail_reason) : null,
+          trial.retry_of != null
+            ? h('div', {class: 'muted'}, 'Runs the parameters of lost trial ',
+              h('a', {href: trialHref(name, trial.retry_of)}, `${trial.retry_of}`), ' again.')
+            : null),
         h('div', {class: 'charts'},
           h('section', {class: 'card'}, h('h2', {}, 'Values'), keyValueTable(values, 'No objectives.')),
           h('section', {class: 'card'}, h('h2', {}, 'Parameters'),
@@ -1175,21 +1267,7 @@
       const study = await source.study(name);
       if (study.sequence !== sequence) await render();
     });
-    return {
-      async start() {
-        try {
-          await render();
-        } catch (error) {
-          view.replaceChildren();
-          showError(view, error);
-          markReady(born);
-          return;
-        }
-        markReady(born);
-        polling.start();
-      },
-      stop: () => polling.stop(),
-    };
+    return livePage(born, render, polling);
   }
 
   // ------------------------------------------------------------- routing
@@ -1202,7 +1280,9 @@
     document.body.removeAttribute('data-ready');
     // Charts hold WebGL contexts, of which a page gets only a few: free
     // the old page's before drawing the next one's.
-    for (const chart of document.querySelectorAll('.js-plotly-plot')) Plotly.purge(chart);
+    if (window.Plotly) {
+      for (const chart of document.querySelectorAll('.js-plotly-plot')) Plotly.purge(chart);
+    }
     byId('view').replaceChildren();
     const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
     if (report) {

@@ -6,11 +6,14 @@
 #ifndef KNOB_TESTS_SERVER_DASHBOARD_DASHBOARD_FIXTURE_H_
 #define KNOB_TESTS_SERVER_DASHBOARD_DASHBOARD_FIXTURE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -73,6 +76,23 @@ class DashboardTest : public ::testing::Test {
     EXPECT_THAT(reply.content_type, ::testing::StartsWith("application/json"))
         << path;
     return reply.json;
+  }
+
+  // GET `path` (200 and JSON) until `settled` holds for the document, as
+  // the page polls for what the server works out in the background; fails
+  // the test if it never does.
+  nlohmann::json PollJson(
+      const std::string& path,
+      const std::function<bool(const nlohmann::json&)>& settled) {
+    // Far beyond what the background work takes, even on a busy machine.
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    nlohmann::json document = GetJson(path);
+    while (!settled(document) && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+      document = GetJson(path);
+    }
+    EXPECT_TRUE(settled(document)) << path << ": " << document.dump();
+    return document;
   }
 
   v1::Study CreateStudy(const std::string& name, const std::string& config) {

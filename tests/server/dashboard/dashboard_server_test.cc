@@ -13,6 +13,7 @@
 #include "server/storage/memory/memory_storage.h"
 #include "tests/server/dashboard/dashboard_fixture.h"
 #include "tests/server/storage/postgres/test_database.h"
+#include "tests/testing/status_matchers.h"
 
 namespace knob::testing {
 namespace {
@@ -49,7 +50,9 @@ TEST_F(DashboardServer, ListsStudiesWithCountsAndBestValue) {
   CreateDemo();
   CreateStudy("empty", kTwoObjectives);
 
-  const json studies = GetJson("/api/studies")["studies"];
+  const json studies = PollJson("/api/studies", [](const json& list) {
+    return list["studies"][0]["best_pending"] == false;
+  })["studies"];
 
   ASSERT_EQ(studies.size(), 2u);
   const json& demo = studies[0];
@@ -66,6 +69,53 @@ TEST_F(DashboardServer, ListsStudiesWithCountsAndBestValue) {
   EXPECT_GT(demo["sequence"].get<int64_t>(), 0);
   EXPECT_EQ(studies[1]["name"], "empty");
   EXPECT_TRUE(studies[1]["best_values"].is_null());
+}
+
+TEST_F(DashboardServer, StudyListReadsNoTrialsAndFindsTheBestLater) {
+  const v1::Study demo = CreateDemo();
+  const v1::Study pareto = CreateStudy("pareto", kTwoObjectives);
+  RunTrial(pareto.id(), v1::TRIAL_STATE_COMPLETED, {0.5, 2});
+
+  // The first list knows the counts, which need no trial, but not yet the
+  // best loss, which needs them all.
+  json studies = GetJson("/api/studies")["studies"];
+  ASSERT_EQ(studies.size(), 2u);
+  EXPECT_EQ(studies[0]["counts"]["completed"], 5);
+  EXPECT_EQ(studies[0]["counts"]["total"], 6);
+  EXPECT_TRUE(studies[0]["best_values"].is_null());
+  EXPECT_EQ(studies[0]["best_pending"], true);
+  // Several objectives have no single best to look for.
+  EXPECT_EQ(studies[1]["best_values"], json({nullptr, nullptr}));
+  EXPECT_EQ(studies[1]["best_pending"], false);
+
+  // Read in the background, the best shows up in a later list.
+  studies = PollJson("/api/studies", [](const json& list) {
+    return list["studies"][0]["best_pending"] == false;
+  })["studies"];
+  EXPECT_EQ(studies[0]["best_values"], json({1.0}));
+
+  // A better trial: the list counts it at once and shows the last best
+  // known until it has read the change.
+  RunTrial(demo.id(), v1::TRIAL_STATE_COMPLETED, {0.5});
+  studies = GetJson("/api/studies")["studies"];
+  EXPECT_EQ(studies[0]["counts"]["completed"], 6);
+  EXPECT_EQ(studies[0]["best_values"], json({1.0}));
+  EXPECT_EQ(studies[0]["best_pending"], true);
+  studies = PollJson("/api/studies", [](const json& list) {
+    return list["studies"][0]["best_pending"] == false;
+  })["studies"];
+  EXPECT_EQ(studies[0]["best_values"], json({0.5}));
+}
+
+TEST_F(DashboardServer, StudyListUsesTheTrialsAStudyPageRead) {
+  CreateDemo();
+
+  EXPECT_EQ(GetJson("/api/studies/demo")["best_values"], json({1.0}));
+
+  const json studies = GetJson("/api/studies")["studies"];
+  ASSERT_EQ(studies.size(), 1u);
+  EXPECT_EQ(studies[0]["best_values"], json({1.0}));
+  EXPECT_EQ(studies[0]["best_pending"], false);
 }
 
 TEST_F(DashboardServer, DescribesAStudyWithItsSpaceAndConfig) {
@@ -187,11 +237,42 @@ TEST_F(DashboardServer, TrialDetail) {
   EXPECT_EQ(trial["intermediate_values"], json::array());
 }
 
+TEST_F(DashboardServer, TrialDetailNamesTheLostTrialItRetries) {
+  const v1::Study study =
+      CreateStudy("retries", absl::StrCat(kOneObjective,
+                                          " max_stale_retries: 1 "
+                                          "lease_duration { nanos: 1000000 }"));
+  v1::SuggestTrialsRequest suggest;
+  suggest.set_study_id(study.id());
+  suggest.set_count(1);
+  v1::SuggestTrialsResponse suggested;
+  grpc::ClientContext context;
+  ASSERT_TRUE(
+      server_->trials().SuggestTrials(&context, suggest, &suggested).ok());
+  absl::SleepFor(absl::Milliseconds(5));
+  ASSERT_OK_AND_ASSIGN(int expired, server_->tuner().ExpireLeases());
+  ASSERT_EQ(expired, 1);
+
+  EXPECT_TRUE(GetJson("/api/studies/retries/trials/0")["retry_of"].is_null());
+  const json retry = GetJson("/api/studies/retries/trials/1");
+  EXPECT_EQ(retry["state"], "waiting");
+  EXPECT_EQ(retry["retry_of"], 0);
+  const json counts = GetJson("/api/studies/retries")["counts"];
+  EXPECT_EQ(counts["stale"], 1);
+  EXPECT_EQ(counts["retried"], 1);
+  EXPECT_EQ(counts["total"], 2);
+}
+
+// Whether an importance document is final for the study as it is.
+bool Computed(const json& importance) {
+  return !importance.contains("computing");
+}
+
 TEST_F(DashboardServer, ImportanceOrItsReason) {
   const v1::Study study = CreateStudy("demo", kOneObjective);
   RunTrial(study.id(), v1::TRIAL_STATE_COMPLETED, {1});
 
-  json importance = GetJson("/api/studies/demo/importance");
+  json importance = PollJson("/api/studies/demo/importance", Computed);
   EXPECT_EQ(importance["importances"], json::array());
   EXPECT_THAT(importance["reason"].get<std::string>(),
               HasSubstr("at least 2 completed trials"));
@@ -199,7 +280,7 @@ TEST_F(DashboardServer, ImportanceOrItsReason) {
   for (int i = 0; i < 12; ++i) {
     RunTrial(study.id(), v1::TRIAL_STATE_COMPLETED, {static_cast<double>(i)});
   }
-  importance = GetJson("/api/studies/demo/importance");
+  importance = PollJson("/api/studies/demo/importance", Computed);
   ASSERT_EQ(importance["importances"].size(), 3u);
   double total = 0;
   double previous = 1;
@@ -211,6 +292,31 @@ TEST_F(DashboardServer, ImportanceOrItsReason) {
     total += share;
   }
   EXPECT_NEAR(total, 1.0, 1e-9);
+}
+
+TEST_F(DashboardServer, ImportanceIsComputedInTheBackground) {
+  const v1::Study study = CreateStudy("demo", kOneObjective);
+  for (int i = 0; i < 12; ++i) {
+    RunTrial(study.id(), v1::TRIAL_STATE_COMPLETED, {static_cast<double>(i)});
+  }
+
+  // The first request answers at once, before the forest is fitted.
+  json importance = GetJson("/api/studies/demo/importance");
+  EXPECT_EQ(importance["computing"], true);
+  EXPECT_EQ(importance["importances"], json::array());
+
+  const json computed = PollJson("/api/studies/demo/importance", Computed);
+  ASSERT_EQ(computed["importances"].size(), 3u);
+  // Asked again with nothing changed: the same answer, not recomputed.
+  EXPECT_EQ(GetJson("/api/studies/demo/importance"), computed);
+
+  // After a change, the last importances stand in until the new ones are
+  // computed.
+  RunTrial(study.id(), v1::TRIAL_STATE_COMPLETED, {0.5});
+  importance = GetJson("/api/studies/demo/importance");
+  EXPECT_EQ(importance["computing"], true);
+  EXPECT_EQ(importance["importances"], computed["importances"]);
+  EXPECT_TRUE(Computed(PollJson("/api/studies/demo/importance", Computed)));
 }
 
 TEST_F(DashboardServer, SeesTrialsAddedAfterAnEarlierRead) {

@@ -1,5 +1,6 @@
 #include "server/importance/param_importance.h"
 
+#include <atomic>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -175,6 +176,21 @@ TEST(ParamImportance, TheSameSeedGivesTheSameImportances) {
       ComputeParamImportances(config, trials, {}, {.seed = 8}));
   EXPECT_NE(first.importances, reseeded.importances)
       << "the seed should change the forest";
+}
+
+TEST(ParamImportance, ACancelledComputationSaysSo) {
+  const StudyConfig config =
+      Space({Param("a", Floats(0, 1)), Param("b", Floats(0, 1))});
+  const std::vector<Trial> trials = RandomTrials(
+      config, 50, 3, [](const ParamAssignment& p) { return Number(p, "a"); });
+  const std::atomic<bool> cancelled = true;
+  EXPECT_THAT(ComputeParamImportances(config, trials, {},
+                                      {.seed = 7, .cancelled = &cancelled}),
+              StatusIs(absl::StatusCode::kCancelled, ::testing::_));
+  const std::atomic<bool> not_cancelled = false;
+  EXPECT_OK(ComputeParamImportances(config, trials, {},
+                                    {.seed = 7, .cancelled = &not_cancelled})
+                .status());
 }
 
 TEST(ParamImportance, OnlyCompletedTrialsCountAndTwoAreNeeded) {

@@ -1,5 +1,6 @@
 #include "server/importance/regression_forest.h"
 
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <random>
@@ -50,6 +51,13 @@ TEST(RegressionForest, FullyGrownTreesWithoutBootstrapReproduceTheTargets) {
       EXPECT_DOUBLE_EQ(Predict(tree, Row(data, i)), data.targets[i]) << i;
     }
   }
+}
+
+TEST(RegressionForest, ACancelledFitStopsBeforeTheNextTree) {
+  const std::atomic<bool> cancelled = true;
+  EXPECT_TRUE(
+      FitForest(StepData(40, 1), {.num_trees = 8, .cancelled = &cancelled})
+          .empty());
 }
 
 TEST(RegressionForest, LearnsAThresholdAndACategoryOnUnseenPoints) {

@@ -65,7 +65,7 @@ absl::StatusOr<Response> Client::Call(const Request& request, Rpc rpc) {
         FromGrpcStatus(rpc(&context, request, &response));
     if (status.ok()) return response;
     if (!IsRetryableStatus(status) || attempt >= attempts) return status;
-    absl::SleepFor(NextBackoff(attempt));
+    BackOffWatchingChannel(NextBackoff(attempt));
   }
 }
 
@@ -89,6 +89,17 @@ std::string Client::NewRequestId() {
 absl::Duration Client::NextBackoff(int retry) {
   absl::MutexLock lock(&rng_mu_);
   return BackoffDelay(options_.retry, retry, rng_);
+}
+
+void Client::BackOffWatchingChannel(absl::Duration delay) {
+  const absl::Time deadline = absl::Now() + delay;
+  // The retry waits the whole delay even once the channel is ready: the
+  // failure may have been the server's (e.g. its database was away).
+  while (absl::Now() < deadline) {
+    const grpc_connectivity_state state =
+        channel_->GetState(/*try_to_connect=*/true);
+    channel_->WaitForStateChange(state, absl::ToChronoTime(deadline));
+  }
 }
 
 // The stubs' methods are overloaded (sync and async), so each RPC names

@@ -133,6 +133,13 @@ class Client final {
 
   std::string NewRequestId();
   absl::Duration NextBackoff(int retry);
+  // Sleeps for `delay` while watching the channel, so that it reconnects
+  // in the meantime: gRPC completes a connection attempt only while some
+  // thread polls the channel, and an attempt that fails at once on a
+  // disconnected channel does not. Unwatched, a server that came back is
+  // noticed only by gRPC's backup poller, every 5 s, and the retries
+  // fail until then.
+  void BackOffWatchingChannel(absl::Duration delay);
 
   const ClientOptions options_;
   const std::shared_ptr<grpc::Channel> channel_;

@@ -1,8 +1,10 @@
 """Runs the chaos scenarios (scenarios.py) against a PostgreSQL cluster of
 its own and prints, per run and in total, how many acknowledged writes were
-lost or duplicated and how many trials were stuck RUNNING.
+lost or duplicated and how many trials were stuck RUNNING, and how many
+writes the Python ("py") and the C++ ("cc") worker loops saw acknowledged.
 
-  chaos.py --server-binary PATH [--full] [--work-dir DIR] [--only NAME...]
+  chaos.py --server-binary PATH --cc-worker-binary PATH [--full]
+           [--work-dir DIR] [--only NAME...]
 
 Exits 0 only when nothing was lost, duplicated or stuck and every
 scenario's own checks held.
@@ -24,6 +26,8 @@ from harness import PostgresCluster
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--server-binary", required=True)
+    parser.add_argument("--cc-worker-binary", required=True,
+                        help="knob-chaos-worker, the C++ worker process")
     parser.add_argument("--full", action="store_true",
                         help="run every scenario 3 times instead of once")
     parser.add_argument("--work-dir",
@@ -51,8 +55,9 @@ def main() -> int:
             for repeat in range(repeats):
                 started = time.monotonic()
                 ctx = scenarios.Context(
-                    cluster, args.server_binary, work / f"{name}-{repeat}",
-                    f"chaos_{name}_{repeat}", seed=repeat)
+                    cluster, args.server_binary, args.cc_worker_binary,
+                    work / f"{name}-{repeat}", f"chaos_{name}_{repeat}",
+                    seed=repeat)
                 try:
                     verdict = scenarios.SCENARIOS[name](ctx, args.full)
                 except Exception as error:  # A scenario that broke fails.
@@ -60,11 +65,13 @@ def main() -> int:
                     verdict.problem(f"{type(error).__name__}: {error}")
                 finally:
                     ctx.check_servers(verdict)
+                    ctx.check_refusals(verdict)
                     ctx.close()
                 runs += 1
                 total.add(verdict)
                 print(f"chaos: {name} run {repeat + 1}: "
                       f"acknowledged={verdict.acknowledged} "
+                      f"{by_language(verdict)} "
                       f"found={verdict.found} lost={verdict.lost} "
                       f"duplicated={verdict.duplicated} "
                       f"stuck={verdict.stuck} "
@@ -82,8 +89,15 @@ def main() -> int:
         print(f"chaos: logs and ledgers kept in {work}")
     print(f"chaos: scenarios={len(names)} runs={runs} "
           f"acknowledged={total.acknowledged} lost={total.lost} "
-          f"duplicated={total.duplicated} stuck={total.stuck}")
+          f"duplicated={total.duplicated} stuck={total.stuck} "
+          f"{by_language(total)}")
     return 0 if ok else 1
+
+
+def by_language(verdict: ledger.Verdict) -> str:
+    """The acknowledged writes per worker loop: "py=N cc=M"."""
+    return " ".join(f"{language}={verdict.by_language[language]}"
+                    for language in scenarios.LANGUAGES)
 
 
 if __name__ == "__main__":

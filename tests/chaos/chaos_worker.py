@@ -1,6 +1,8 @@
 """A worker process for the chaos suite: runs trials of one study with the
 Python client's own worker loop (client/python/knob_worker.py) and keeps a
-ledger of every write the server acknowledged.
+ledger of every write the server acknowledged. knob-chaos-worker
+(chaos_worker.cc) does the same with the C++ worker loop and writes the
+same lines.
 
 Each ledger line is one JSON object, appended and flushed as soon as the
 server's answer arrives and before the worker acts on it, so that a worker
@@ -21,7 +23,11 @@ The checker (ledger.py) compares these lines with the database.
                   [--silent]
 
 With --threads N the process runs N independent workers (one channel and
-one ledger file each), so that dozens of workers cost a few processes.
+one ledger file NAME-I.PID.py.jsonl each), so that dozens of workers cost
+a few processes. Every failed call is logged on stderr, the retried ones
+by the client ("Suggest: UNAVAILABLE (...); retrying in 0.1 s"), the
+others here ("Report: FAILED_PRECONDITION (...); refused"), so that the
+suite counts what the workers were told.
 --silent runs one trial without heartbeats instead: it reports once, goes
 quiet for three leases and then reports and completes, as a worker stuck
 in a long step or cut off from the network would.
@@ -77,6 +83,14 @@ class LedgerClient(knob_client.Client):
         super().__init__(server, retry=RETRY, timeout=10.0)
         self.study_id = study_id
         self.ledger = ledger
+
+    def _call(self, method, request, retry=None, timeout=None):
+        try:
+            return super()._call(method, request, retry, timeout)
+        except knob_client.KnobError as error:
+            print(f"{error.method}: {error.code.name} ({error.details}); "
+                  "refused", file=sys.stderr, flush=True)
+            raise
 
     def suggest(self, study_id, worker_id, environment, count=1):
         response = super().suggest(study_id, worker_id, environment, count)
@@ -169,7 +183,8 @@ def main() -> int:
 
     def work(index: int) -> None:
         name = f"{args.name}-{index}"
-        ledger = Ledger(Path(args.ledger_dir) / f"{name}.{os.getpid()}.jsonl")
+        ledger = Ledger(
+            Path(args.ledger_dir) / f"{name}.{os.getpid()}.py.jsonl")
         client = LedgerClient(args.server, args.study, ledger)
         try:
             if args.silent:

@@ -1,5 +1,6 @@
 """Processes the chaos suite starts, stops and kills: a private PostgreSQL
-cluster, knob-server replicas and chaos_worker.py processes, all on
+cluster, knob-server replicas and worker processes (chaos_worker.py with
+the Python worker loop, knob-chaos-worker with the C++ one), all on
 127.0.0.1.
 """
 
@@ -156,20 +157,36 @@ class KnobServer:
         self.process = None
 
 
+# The worker implementations a scenario can start, by the tag their ledger
+# files and the suite's figures carry.
+LANGUAGES = ("py", "cc")
+
+
 class WorkerProcess:
-    """One chaos_worker.py process running `threads` workers."""
+    """One worker process running `threads` workers with the worker loop
+    of `language`: "py" (chaos_worker.py) or "cc" (knob-chaos-worker, the
+    `cc_binary`). Both write the same ledger lines."""
 
     def __init__(self, server: str, study_id: int, ledger_dir: Path,
-                 name: str, threads: int = 1, steps: int = 3,
-                 step_seconds: float = 0.05, silent: bool = False):
-        command = [sys.executable, str(HERE / "chaos_worker.py"),
-                   "--server", server, "--study", str(study_id),
-                   "--ledger-dir", str(ledger_dir), "--name", name,
-                   "--threads", str(threads), "--steps", str(steps),
-                   "--step-seconds", str(step_seconds)]
+                 name: str, language: str, cc_binary: str, threads: int = 1,
+                 steps: int = 3, step_seconds: float = 0.05,
+                 silent: bool = False):
+        options = {"server": server, "study": study_id,
+                   "ledger-dir": ledger_dir, "name": name,
+                   "threads": threads, "steps": steps,
+                   "step-seconds": step_seconds}
+        if language == "py":
+            command = [sys.executable, str(HERE / "chaos_worker.py")]
+            command += [f"--{key}={value}" for key, value in options.items()]
+        else:
+            # absl flags spell words with underscores.
+            command = [cc_binary]
+            command += [f"--{key.replace('-', '_')}={value}"
+                        for key, value in options.items()]
         if silent:
             command.append("--silent")
         self.name = name
+        self.language = language
         # Set once the suite killed the process on purpose.
         self.killed = False
         self.log_path = ledger_dir / f"{name}.{time.monotonic_ns()}.stderr"

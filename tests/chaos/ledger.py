@@ -27,14 +27,19 @@ class Ledgers:
     # trial id -> (state, objective values).
     completions: Dict[int, Tuple[str, List[float]]]
     completion_count: Counter
-    refusals: List[dict]
+    refusals: List[dict]  # Each with the "language" of its worker.
     done: List[str]
     acknowledged: int
+    # Acknowledged writes by the language of the worker loop that saw
+    # them: "py" or "cc", from the ledger's name (NAME.PID.LANGUAGE.jsonl).
+    by_language: Counter
 
     @classmethod
     def read(cls, directory: Path, study_id: int) -> "Ledgers":
-        ledgers = cls({}, Counter(), {}, {}, Counter(), [], [], 0)
+        ledgers = cls({}, Counter(), {}, {}, Counter(), [], [], 0, Counter())
         for path in sorted(directory.glob("*.jsonl")):
+            language = path.suffixes[-2].lstrip(".")
+            acknowledged = ledgers.acknowledged
             for line in path.read_text().splitlines():
                 # A worker killed mid-write leaves at most a torn last line,
                 # which was never acknowledged to anyone.
@@ -42,7 +47,11 @@ class Ledgers:
                     entry = json.loads(line)
                 except json.JSONDecodeError:
                     continue
+                if entry["op"] == "refused":
+                    entry["language"] = language
                 ledgers._add(entry, study_id)
+            ledgers.by_language[language] += \
+                ledgers.acknowledged - acknowledged
         return ledgers
 
     def _add(self, entry: dict, study_id: int) -> None:
@@ -75,9 +84,12 @@ class Verdict:
     duplicated: int = 0
     stuck: int = 0
     problems: List[str] = dataclasses.field(default_factory=list)
+    # Acknowledged writes by the language of the worker loop.
+    by_language: Counter = dataclasses.field(default_factory=Counter)
 
     def add(self, other: "Verdict") -> None:
         self.acknowledged += other.acknowledged
+        self.by_language.update(other.by_language)
         self.found += other.found
         self.lost += other.lost
         self.duplicated += other.duplicated
@@ -92,20 +104,30 @@ class Verdict:
 class StudyRows:
     """The study's trials as PostgreSQL has them."""
 
-    trials: Dict[int, dict]  # id -> {number, state, lease_expired, ...}
+    # id -> {number, state, lease_expired, retry_of (a number or None),
+    # params (a "name=label,..." text)}
+    trials: Dict[int, dict]
     values: Dict[int, List[float]]  # trial id -> objective values.
     intermediate: Dict[Tuple[int, int], float]
-    grid_points: Counter  # parameter tuple -> trials holding it.
+    # Parameter tuple -> trials holding it, retries of lost trials left out:
+    # they run a point again on purpose.
+    grid_points: Counter
 
     @classmethod
     def read(cls, cluster, database: str, study_id: int) -> "StudyRows":
         trials = {}
         for row in cluster.sql(
                 "SELECT id, number, state, "
-                "COALESCE(lease_deadline < now(), false) "
-                f"FROM knob.trial WHERE study_id = {study_id}", database):
-            trials[int(row[0])] = {"number": int(row[1]), "state": row[2],
-                                   "lease_expired": row[3] == "t"}
+                "COALESCE(lease_deadline < now(), false), retry_of, "
+                "(SELECT string_agg(p.name || '=' || p.label, ',' "
+                "                   ORDER BY p.name) "
+                "   FROM knob.trial_param p WHERE p.trial_id = t.id) "
+                f"FROM knob.trial t WHERE study_id = {study_id}", database):
+            trials[int(row[0])] = {
+                "number": int(row[1]), "state": row[2],
+                "lease_expired": row[3] == "t",
+                "retry_of": int(row[4]) if row[4] else None,
+                "params": row[5]}
         values: Dict[int, List[float]] = {}
         for row in cluster.sql(
                 "SELECT v.trial_id, v.value FROM knob.trial_value v "
@@ -119,18 +141,21 @@ class StudyRows:
                 f"ON t.id = i.trial_id WHERE t.study_id = {study_id}",
                 database):
             intermediate[(int(row[0]), int(row[1]))] = float(row[2])
-        grid_points = Counter(
-            row[0] for row in cluster.sql(
-                "SELECT string_agg(p.name || '=' || p.label, ',' "
-                "ORDER BY p.name) FROM knob.trial_param p JOIN knob.trial t "
-                f"ON t.id = p.trial_id WHERE t.study_id = {study_id} "
-                "GROUP BY t.id", database))
+        grid_points = Counter(trial["params"] for trial in trials.values()
+                              if trial["retry_of"] is None)
         return cls(trials, values, intermediate, grid_points)
+
+
+def retried_numbers(rows: StudyRows) -> Dict[int, dict]:
+    """Number of each lost trial that was retried -> its retry."""
+    return {trial["retry_of"]: trial for trial in rows.trials.values()
+            if trial["retry_of"] is not None}
 
 
 def judge(ledgers: Ledgers, rows: StudyRows) -> Verdict:
     """Compares one study's ledgers with its rows."""
-    verdict = Verdict(acknowledged=ledgers.acknowledged)
+    verdict = Verdict(acknowledged=ledgers.acknowledged,
+                      by_language=Counter(ledgers.by_language))
     for trial_id, number in ledgers.suggested.items():
         trial = rows.trials.get(trial_id)
         if trial is None or trial["number"] != number or \

@@ -7,10 +7,12 @@
 #
 #   tests/chaos/run.sh [--full] [BUILD_DIR]
 #     --full      every scenario 3 times instead of once
-#     BUILD_DIR   where knob-server and the Python API modules were built
+#     BUILD_DIR   where knob-server, knob-chaos-worker (the C++ worker
+#                 process) and the Python API modules were built
 #                 (default: $KNOB_BUILD_DIR, else build/)
-# The last line is the summary:
-#   chaos: scenarios=N runs=M acknowledged=A lost=L duplicated=D stuck=S
+# Worker processes alternate between the Python and the C++ worker loop.
+# The last line is the summary, with the acknowledged writes per loop:
+#   chaos: scenarios=N runs=M acknowledged=A lost=L duplicated=D stuck=S py=P cc=C
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,9 +27,13 @@ for arg in "$@"; do
 done
 
 server=$build/bin/knob-server
-if [[ ! -x $server ]]; then
-  echo "chaos: $server not found; build the knob-server and knob_python_stubs targets" >&2
-  exit 1
-fi
+worker=$build/tests/chaos/knob-chaos-worker
+for binary in "$server" "$worker"; do
+  if [[ ! -x $binary ]]; then
+    echo "chaos: $binary not found; build the knob-server, knob-chaos-worker and knob_python_stubs targets" >&2
+    exit 1
+  fi
+done
 export KNOB_PYTHON_STUBS=$build/python
-exec /usr/bin/python3 -u "$here/chaos.py" --server-binary "$server" "${full[@]}"
+exec /usr/bin/python3 -u "$here/chaos.py" --server-binary "$server" \
+  --cc-worker-binary "$worker" "${full[@]}"

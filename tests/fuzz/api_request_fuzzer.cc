@@ -1,10 +1,12 @@
 // Fuzzes the checks the API runs on the requests that create studies and
 // drive trials. The first byte picks CreateStudy, SuggestTrials,
 // CompleteTrial or ReportIntermediate; the rest is parsed as that request
-// and sent through the real gRPC services, over an in-process channel, to a
-// Tuner on memory storage. Requests naming a study or trial (id >= 0) are
-// pointed at a fixture study and a freshly suggested RUNNING trial, so that
-// the checks past "unknown id" are reached; negative ids stay as sent.
+// and sent through the real gRPC services, wired as in knob-server
+// (tests/testing/test_server.h: loopback socket, request size limit, RPC
+// interceptor), to a Tuner on memory storage. Requests naming a study or
+// trial (id >= 0) are pointed at a fixture study and a freshly suggested
+// RUNNING trial, so that the checks past "unknown id" are reached;
+// negative ids stay as sent.
 //
 // Any answer is acceptable except a crash, a sanitizer finding, or a status
 // that is not an answer to the caller: INTERNAL, UNKNOWN, DATA_LOSS or
@@ -18,14 +20,9 @@
 
 #include "grpcpp/grpcpp.h"
 #include "knob/v1/service.grpc.pb.h"
-#include "server/api/study_service.h"
-#include "server/api/trial_service.h"
 #include "server/core/tuner.h"
-#include "server/pruners/pruner_registry.h"
-#include "server/samplers/sampler_registry.h"
 #include "server/storage/memory/memory_storage.h"
-#include "server/util/clock.h"
-#include "server/util/thread_pool.h"
+#include "tests/testing/test_server.h"
 
 namespace knob {
 namespace {
@@ -58,21 +55,6 @@ StudyConfig FixtureConfig() {
 // would leave little time for the inputs.
 class Harness final {
  public:
-  Harness()
-      : storage_(CreateMemoryStorage()),
-        tuner_(*storage_, samplers_, pruners_, Clock::Real(), TunerOptions{}),
-        pool_(2),
-        study_service_(tuner_, pool_),
-        trial_service_(tuner_, pool_) {
-    grpc::ServerBuilder builder;
-    builder.RegisterService(&study_service_);
-    builder.RegisterService(&trial_service_);
-    server_ = builder.BuildAndStart();
-    channel_ = server_->InProcessChannel(grpc::ChannelArguments());
-    studies_ = v1::StudyService::NewStub(channel_);
-    trials_ = v1::TrialService::NewStub(channel_);
-  }
-
   void Run(const uint8_t* data, size_t size) {
     if (size == 0) return;
     const uint8_t kind = data[0] % 4;
@@ -115,11 +97,11 @@ class Harness final {
     v1::Study study;
     grpc::ClientContext context;
     const grpc::Status status =
-        studies_->CreateStudy(&context, request, &study);
+        server_.studies().CreateStudy(&context, request, &study);
     Check(status, "CreateStudy");
     // Studies the inputs create would pile up in memory.
     if (status.ok() && study.id() != fixture_study_) {
-      (void)tuner_.DeleteStudy(study.id());
+      (void)server_.tuner().DeleteStudy(study.id());
     }
   }
 
@@ -129,7 +111,7 @@ class Harness final {
     if (request.study_id() >= 0) request.set_study_id(FixtureStudy());
     v1::SuggestTrialsResponse response;
     grpc::ClientContext context;
-    Check(trials_->SuggestTrials(&context, request, &response),
+    Check(server_.trials().SuggestTrials(&context, request, &response),
           "SuggestTrials");
   }
 
@@ -139,7 +121,7 @@ class Harness final {
     if (request.trial_id() >= 0) request.set_trial_id(RunningTrial());
     v1::Trial response;
     grpc::ClientContext context;
-    Check(trials_->CompleteTrial(&context, request, &response),
+    Check(server_.trials().CompleteTrial(&context, request, &response),
           "CompleteTrial");
   }
 
@@ -149,7 +131,7 @@ class Harness final {
     if (request.trial_id() >= 0) request.set_trial_id(RunningTrial());
     v1::ReportIntermediateResponse response;
     grpc::ClientContext context;
-    Check(trials_->ReportIntermediate(&context, request, &response),
+    Check(server_.trials().ReportIntermediate(&context, request, &response),
           "ReportIntermediate");
   }
 
@@ -159,11 +141,12 @@ class Harness final {
     if (fixture_study_ != 0 && ++fixture_uses_ < kFixtureUses) {
       return fixture_study_;
     }
-    if (fixture_study_ != 0) (void)tuner_.DeleteStudy(fixture_study_);
+    if (fixture_study_ != 0) (void)server_.tuner().DeleteStudy(fixture_study_);
     CreateStudyInput input;
     input.name = "fuzz_fixture";
     input.config = FixtureConfig();
-    absl::StatusOr<StudyInfo> info = tuner_.CreateStudy(std::move(input));
+    absl::StatusOr<StudyInfo> info =
+        server_.tuner().CreateStudy(std::move(input));
     if (!info.ok()) Fail("fixture study: " + info.status().ToString());
     fixture_study_ = info->study.id;
     fixture_uses_ = 0;
@@ -174,7 +157,7 @@ class Harness final {
     SuggestInput input;
     input.study_id = FixtureStudy();
     input.worker_id = "fuzz";
-    absl::StatusOr<SuggestResult> result = tuner_.Suggest(input);
+    absl::StatusOr<SuggestResult> result = server_.tuner().Suggest(input);
     if (!result.ok() || result->trials.size() != 1) {
       Fail("fixture trial: " + result.status().ToString());
     }
@@ -183,17 +166,7 @@ class Harness final {
 
   static constexpr int kFixtureUses = 20;
 
-  std::unique_ptr<Storage> storage_;
-  SamplerRegistry samplers_;
-  PrunerRegistry pruners_;
-  Tuner tuner_;
-  ThreadPool pool_;
-  api::StudyService study_service_;
-  api::TrialService trial_service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::StudyService::Stub> studies_;
-  std::unique_ptr<v1::TrialService::Stub> trials_;
+  testing::TestServer server_{CreateMemoryStorage()};
   int64_t fixture_study_ = 0;
   int fixture_uses_ = 0;
 };

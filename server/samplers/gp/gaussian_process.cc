@@ -70,6 +70,13 @@ PredictionWithGradient GaussianProcess::PredictWithGradient(
 void GaussianProcess::PredictBatch(const Eigen::MatrixXd& points,
                                    Eigen::VectorXd* means,
                                    Eigen::VectorXd* variances) const {
+  if (points.rows() == 0) {
+    // Eigen's triangular solve reads through a null pointer on an empty
+    // right-hand side; nothing is pending before a study's first batch.
+    means->resize(0);
+    variances->resize(0);
+    return;
+  }
   const Eigen::MatrixXd covariance = kernel_.Covariance(points_, points);
   *means = covariance.transpose() * weights_;
   const Eigen::MatrixXd whitened =

@@ -96,6 +96,14 @@ TEST(GaussianProcess, BatchPredictionsMatchSingleOnes) {
   }
 }
 
+TEST(GaussianProcess, NoPointsGetNoPredictions) {
+  Eigen::VectorXd means = Eigen::VectorXd::Ones(2);
+  Eigen::VectorXd variances = Eigen::VectorXd::Ones(2);
+  SineModel().PredictBatch(Eigen::MatrixXd(0, 1), &means, &variances);
+  EXPECT_EQ(means.size(), 0);
+  EXPECT_EQ(variances.size(), 0);
+}
+
 TEST(GaussianProcess, ObservationsAtThePredictedMeanOnlyRemoveUncertainty) {
   const GaussianProcess model = SineModel();
   Eigen::MatrixXd pending(2, 1);

@@ -20,27 +20,40 @@ NewTrial RetryOf(const Trial& lost) {
   return retry;
 }
 
-// Expires the study's trials whose lease ended before At(20); there must be
-// exactly one.
-absl::StatusOr<Trial> ExpireOne(Storage& storage, int64_t studyid) {
+// A study whose trial 0 went STALE while trial 1 keeps RUNNING.
+struct LostTrial {
+  Study study;
   Trial lost;
-  RETURN_IF_ERROR(storage.Transact(studyid, [&](StudyTransaction& txn) {
+  Trial running;
+};
+
+absl::StatusOr<LostTrial> LoseATrial(Storage& storage) {
+  LostTrial result;
+  ASSIGN_OR_RETURN(result.study,
+                   storage.CreateStudy("retries", SmallConfig(), {}, kT0));
+  RETURN_IF_ERROR(storage.Transact(
+      result.study.id, [&](StudyTransaction& txn) -> absl::Status {
+        RETURN_IF_ERROR(
+            txn.CreateTrial(RunningTrial("lost", At(10)), At(1)).status());
+        ASSIGN_OR_RETURN(result.running,
+                         txn.CreateTrial(RunningTrial("w", At(99)), At(1)));
+        return absl::OkStatus();
+      }));
+  RETURN_IF_ERROR(storage.Transact(result.study.id, [&](StudyTransaction& txn) {
     ASSIGN_OR_RETURN(std::vector<Trial> stale, txn.ExpireLeases(At(20)));
-    if (stale.size() != 1) return absl::InternalError("expected one");
-    lost = stale.front();
+    if (stale.size() != 1) {
+      return absl::InternalError("expected one expired lease");
+    }
+    result.lost = stale.front();
     return absl::OkStatus();
   }));
-  return lost;
+  return result;
 }
 
 TEST_P(StorageConformanceTest, RetryIsStoredLinkedToTheLostTrial) {
-  ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("retries"));
-  ASSERT_OK(
-      CreateTrials(study.id,
-                   {RunningTrial("lost", At(10)), RunningTrial("w", At(99))},
-                   At(1))
-          .status());
-  ASSERT_OK_AND_ASSIGN(Trial lost_trial, ExpireOne(*storage_, study.id));
+  ASSERT_OK_AND_ASSIGN(const LostTrial setup, LoseATrial(*storage_));
+  const Study& study = setup.study;
+  const Trial& lost_trial = setup.lost;
   ASSERT_OK_AND_ASSIGN(Trial retry,
                        CreateTrial(study.id, RetryOf(lost_trial), At(30)));
   EXPECT_EQ(retry.number, 2);
@@ -72,13 +85,9 @@ TEST_P(StorageConformanceTest, RetryIsStoredLinkedToTheLostTrial) {
 }
 
 TEST_P(StorageConformanceTest, ATrialIsRetriedOnce) {
-  ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("retries"));
-  ASSERT_OK(
-      CreateTrials(study.id,
-                   {RunningTrial("lost", At(10)), RunningTrial("w", At(99))},
-                   At(1))
-          .status());
-  ASSERT_OK_AND_ASSIGN(Trial lost_trial, ExpireOne(*storage_, study.id));
+  ASSERT_OK_AND_ASSIGN(const LostTrial setup, LoseATrial(*storage_));
+  const Study& study = setup.study;
+  const Trial& lost_trial = setup.lost;
   ASSERT_OK(CreateTrial(study.id, RetryOf(lost_trial), At(30)).status());
   EXPECT_THAT(CreateTrial(study.id, RetryOf(lost_trial), At(31)),
               StatusIs(absl::StatusCode::kAlreadyExists, ::testing::_));
@@ -102,14 +111,10 @@ TEST_P(StorageConformanceTest, ATrialIsRetriedOnce) {
 }
 
 TEST_P(StorageConformanceTest, OnlyAStaleTrialOfTheStudyCanBeRetried) {
-  ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("retries"));
-  ASSERT_OK_AND_ASSIGN(
-      std::vector<Trial> trials,
-      CreateTrials(study.id,
-                   {RunningTrial("lost", At(10)), RunningTrial("ok", At(99))},
-                   At(1)));
-  ASSERT_OK_AND_ASSIGN(Trial lost_trial, ExpireOne(*storage_, study.id));
-  const Trial& running = trials[1];
+  ASSERT_OK_AND_ASSIGN(const LostTrial setup, LoseATrial(*storage_));
+  const Study& study = setup.study;
+  const Trial& lost_trial = setup.lost;
+  const Trial& running = setup.running;
   EXPECT_THAT(CreateTrial(study.id, RetryOf(running), At(30)),
               StatusIs(absl::StatusCode::kFailedPrecondition,
                        ::testing::HasSubstr("RUNNING")));

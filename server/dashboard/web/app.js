@@ -23,9 +23,19 @@
     responsive: true,
     modeBarButtonsToRemove: ['lasso2d', 'select2d'],
   };
-  // Parallel coordinates draw every line in WebGL, which software
-  // rendering makes slow: beyond this many trials the chart shows the best
-  // fifth of them and an even spread of the rest.
+  // Beyond these many trials a chart shows the best fifth of them and an
+  // even spread of the rest (thinIndices). Plotly's time to draw grows with
+  // the markers, and where WebGL is rendered in software a WebGL chart
+  // costs a quarter of a second before its first marker: so the charts the
+  // page waits for draw SVG markers, few enough to be quick.
+  // The markers of the slices and the contour, out of the trials the
+  // server sends (at most 5,000 by default); the contour's cells average
+  // all of those.
+  const PARAM_CHART_MAX_MARKERS = 1000;
+  // The optimization history's markers; its best-so-far line follows
+  // every trial.
+  const HISTORY_MAX_MARKERS = 2000;
+  // Parallel coordinates draw every line in WebGL.
   const PARCOORDS_MAX_LINES = 1000;
   // How long parallel coordinates wait for the browser to be idle.
   const PARCOORDS_IDLE_WAIT_MS = 1000;
@@ -365,15 +375,20 @@
       xaxis: {title: {text: 'trial'}, zeroline: false},
       yaxis: {title: {text: objectiveName(plots, objective)}, type: logY && allPositive(ys) ? 'log' : 'linear'},
     };
+    const shown = thinAll(ys.length, ys, isMinimize(plots, objective), HISTORY_MAX_MARKERS);
+    const note = byId('history-note');
+    if (note) {
+      note.textContent = shown.length < ys.length
+        ? `${shown.length.toLocaleString('en')} of ${ys.length.toLocaleString('en')} trials marked (the best and an even spread)`
+        : '';
+    }
     if (!ys.length) return draw('chart-history', [], emptyLayout(layout, 'No completed trials yet'), 0);
     const traces = [{
-      type: 'scattergl',
+      type: 'scatter',
       mode: 'markers',
       name: objectiveName(plots, objective),
-      x: history.number,
-      y: ys,
-      // Opaque: blending tens of thousands of markers is slow where WebGL
-      // is rendered in software.
+      x: shown.map((i) => history.number[i]),
+      y: shown.map((i) => ys[i]),
       marker: {size: 5, color: COLORS.pointLight},
       hovertemplate: 'trial %{x}<br>%{y:.6g}<extra></extra>',
     }];
@@ -390,7 +405,7 @@
         hovertemplate: 'best after trial %{x}<br>%{y:.6g}<extra></extra>',
       });
     }
-    return draw('chart-history', traces, layout, ys.length);
+    return draw('chart-history', traces, layout, shown.length);
   }
 
   // A parcoords dimension for one parameter: log parameters on a log10
@@ -422,17 +437,35 @@
     return {label: param.name, values: column, range: [param.min, param.max]};
   }
 
-  // At most PARCOORDS_MAX_LINES of `indices`, in their order: the best
-  // fifth by `values`, and the others evenly spread.
-  function thinLines(indices, values, minimize) {
-    if (indices.length <= PARCOORDS_MAX_LINES) return indices;
-    const ranked = indices.slice().sort((a, b) => (minimize ? values[a] - values[b] : values[b] - values[a]));
-    const bestCount = Math.floor(PARCOORDS_MAX_LINES / 5);
-    const chosen = new Set(ranked.slice(0, bestCount));
-    const rest = indices.filter((i) => !chosen.has(i));
-    const stride = rest.length / (PARCOORDS_MAX_LINES - bestCount);
-    for (let k = 0; k < PARCOORDS_MAX_LINES - bestCount; k++) chosen.add(rest[Math.floor(k * stride)]);
-    return indices.filter((i) => chosen.has(i));
+  // At most `limit` of `indices`, in their order: the best fifth by
+  // `values`, and the others evenly spread.
+  function thinIndices(indices, values, minimize, limit) {
+    if (indices.length <= limit) return indices;
+    const bestCount = Math.floor(limit / 5);
+    // The best fifth is what is at most the bestCount-th smallest key: a
+    // typed array sorts natively, where sorting tens of thousands of
+    // indices with a comparator holds the page up noticeably.
+    const keys = Float64Array.from(indices, (i) => (minimize ? values[i] : -values[i]));
+    const threshold = keys.slice().sort()[bestCount - 1];
+    const chosen = new Uint8Array(indices.length);
+    let best = 0;
+    for (let k = 0; k < indices.length && best < bestCount; k++) {
+      if (keys[k] <= threshold) {
+        chosen[k] = 1;
+        best += 1;
+      }
+    }
+    const rest = [];
+    for (let k = 0; k < indices.length; k++) if (!chosen[k]) rest.push(k);
+    const spread = limit - best;
+    const stride = rest.length / spread;
+    for (let k = 0; k < spread; k++) chosen[rest[Math.floor(k * stride)]] = 1;
+    return indices.filter((_, k) => chosen[k]);
+  }
+
+  // The indices of the first `count` values, thinned to `limit`.
+  function thinAll(count, values, minimize, limit) {
+    return thinIndices(Array.from({length: count}, (_, i) => i), values, minimize, limit);
   }
 
   function drawParcoords(ctx) {
@@ -453,8 +486,8 @@
       dimensions = dimensions.filter((d) => d.values.every((v) => v !== null && v !== undefined));
       keep = complete(dimensions);
     }
-    const shown = thinLines(objectiveValues.map((_, i) => i).filter((i) => keep[i]),
-      objectiveValues, isMinimize(plots, objective));
+    const shown = thinIndices(objectiveValues.map((_, i) => i).filter((i) => keep[i]),
+      objectiveValues, isMinimize(plots, objective), PARCOORDS_MAX_LINES);
     const pick = (values) => shown.map((i) => values[i]);
     const colors = pick(objectiveValues);
     setNote('parcoords-note', colors.length, plots.history.number.length);
@@ -479,7 +512,8 @@
     const {plots, objective, revision} = ctx;
     const points = plots.points;
     const ys = points.values[objective] || [];
-    setNote('slice-note', ys.length, plots.history.number.length);
+    const shown = thinAll(ys.length, ys, isMinimize(plots, objective), PARAM_CHART_MAX_MARKERS);
+    setNote('slice-note', shown.length, plots.history.number.length);
     const params = variedParams(plots);
     const columns = Math.min(Math.max(params.length, 1), 4);
     const rows = Math.max(1, Math.ceil(params.length / columns));
@@ -499,7 +533,8 @@
       const xs = [];
       const vs = [];
       const numbers = [];
-      column.forEach((v, i) => {
+      shown.forEach((i) => {
+        const v = column[i];
         if (v === null || v === undefined) return;
         xs.push(param.type === 'categorical' ? String(v) : v);
         vs.push(ys[i]);
@@ -507,7 +542,7 @@
       });
       drawn += xs.length;
       traces.push({
-        type: 'scattergl',
+        type: 'scatter',
         mode: 'markers',
         x: xs,
         y: vs,
@@ -574,6 +609,8 @@
     const numbers = [];
     const columnX = plots.points.params[px.name] || [];
     const columnY = plots.points.params[py.name] || [];
+    // Every point counts in the cells' means, a sample of them is marked.
+    const marked = new Set(thinAll(zs.length, zs, isMinimize(plots, objective), PARAM_CHART_MAX_MARKERS));
     zs.forEach((z, i) => {
       const x = columnX[i];
       const y = columnY[i];
@@ -584,6 +621,7 @@
         sums[cy][cx] += z;
         counts[cy][cx] += 1;
       }
+      if (!marked.has(i)) return;
       xs.push(px.type === 'categorical' ? String(x) : x);
       ys.push(py.type === 'categorical' ? String(y) : y);
       vs.push(z);
@@ -903,7 +941,7 @@
     function buildCharts() {
       const multi = state.study.objectives.length > 1;
       const cards = [
-        chartCard('chart-history', 'Optimization history', {controls: [
+        chartCard('chart-history', 'Optimization history', {controls: [h('span', {id: 'history-note'}),
           h('label', {class: 'toggle', title: 'Only when every value is positive'}, logToggle, 'log y')]}),
         chartCard('chart-importance', 'Parameter importance', {controls: [h('span', {id: 'importance-note'})]}),
         chartCard('chart-parcoords', 'Parallel coordinates', {

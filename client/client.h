@@ -8,18 +8,18 @@
 // Errors: every method returns the server's answer, or its error with the
 // same code and message (proto/knob/v1/service.proto says which code means
 // what). A client-side failure surfaces with gRPC's code: UNAVAILABLE when
-// the server cannot be reached, DEADLINE_EXCEEDED when an attempt outlived
-// ClientOptions::call_timeout.
+// the server cannot be reached, DEADLINE_EXCEEDED when the last attempt
+// outlived ClientOptions::call_timeout.
 //
-// Retries: attempts that fail with UNAVAILABLE, ABORTED or CANCELLED (see
-// IsRetryableStatus) are repeated after an exponential, jittered back-off
-// (ClientOptions::retry); the last failure is returned when the attempts
-// run out. The mutating calls
-// (SuggestTrials, ReportIntermediate, CompleteTrial, EnqueueTrial) carry a
-// `request_id`: when the caller leaves it empty, the client draws a random
-// one once, before the first attempt, so that every retry of the call
-// carries the same id and the server does the work once. CreateStudy needs
-// none: creating a study that exists with an equal config returns it.
+// Retries: attempts that fail with UNAVAILABLE, ABORTED, CANCELLED or
+// DEADLINE_EXCEEDED (see IsRetryableStatus) are repeated after an exponential,
+// jittered back-off (ClientOptions::retry); the last failure is returned when
+// the attempts run out. The mutating calls (SuggestTrials, ReportIntermediate,
+// CompleteTrial, EnqueueTrial) carry a `request_id`: when the caller leaves it
+// empty, the client draws a random one once, before the first attempt, so that
+// every retry of the call carries the same id and the server does the work
+// once. CreateStudy needs none: creating a study that exists with an equal
+// config returns it.
 #ifndef KNOB_CLIENT_CLIENT_H_
 #define KNOB_CLIENT_CLIENT_H_
 

@@ -9,7 +9,8 @@ namespace knob {
 bool IsRetryableStatus(const absl::Status& status) {
   return status.code() == absl::StatusCode::kUnavailable ||
          status.code() == absl::StatusCode::kAborted ||
-         status.code() == absl::StatusCode::kCancelled;
+         status.code() == absl::StatusCode::kCancelled ||
+         status.code() == absl::StatusCode::kDeadlineExceeded;
 }
 
 absl::Duration BackoffDelay(const RetryOptions& options, int retry,

@@ -26,10 +26,13 @@ struct RetryOptions {
 };
 
 // Transient failures: UNAVAILABLE (server or database unreachable),
-// ABORTED (a transaction conflict on the server) and CANCELLED. The client
-// never cancels its own calls, so a CANCELLED can only come from the
-// server's side, where gRPC cancels calls that arrive while the server
-// shuts down. Every other code is an answer.
+// ABORTED (a transaction conflict on the server), CANCELLED and
+// DEADLINE_EXCEEDED. The client never cancels its own calls, so a
+// CANCELLED can only come from the server's side, where gRPC cancels calls
+// that arrive while the server shuts down. An attempt that ran out of time
+// is safe to repeat because every mutating call carries a request id: the
+// retry gets the first attempt's answer if that one landed after all.
+// Every other code is an answer.
 bool IsRetryableStatus(const absl::Status& status);
 
 // The delay before retry number `retry` (1 for the one after the first

@@ -171,6 +171,22 @@ TEST_F(ClientTest, RetriesAbortedAndKeepsTheCallersRequestId) {
   EXPECT_THAT(stored.values(), ElementsAre(DoubleEq(0.5)));
 }
 
+TEST_F(ClientTest, ACompletionThatTimedOutAfterLandingIsRetriedOnce) {
+  const v1::Study study = CreateStudy("timed-out-complete");
+  const v1::Trial trial = StartTrial(study.id());
+  server_.faults().LoseNextReplies(
+      "CompleteTrial", 1,
+      grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "too slow"));
+  v1::CompleteTrialRequest complete;
+  complete.set_trial_id(trial.id());
+  complete.set_state(v1::TRIAL_STATE_COMPLETED);
+  complete.add_values(0.75);
+  ASSERT_OK_AND_ASSIGN(v1::Trial completed, client_.CompleteTrial(complete));
+  EXPECT_EQ(server_.faults().Calls("CompleteTrial"), 2);
+  EXPECT_EQ(completed.state(), v1::TRIAL_STATE_COMPLETED);
+  EXPECT_THAT(StoredTrial(trial.id()).values(), ElementsAre(DoubleEq(0.75)));
+}
+
 TEST_F(ClientTest, ACompletionWhoseReplyWasLostReturnsTheTrialAsRecorded) {
   const v1::Study study = CreateStudy("lost-complete");
   const v1::Trial trial = StartTrial(study.id());

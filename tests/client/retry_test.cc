@@ -15,7 +15,7 @@ TEST(IsRetryableStatus, OnlyTransientCodes) {
   EXPECT_TRUE(IsRetryableStatus(absl::CancelledError("server shutting down")));
   EXPECT_FALSE(IsRetryableStatus(absl::OkStatus()));
   EXPECT_FALSE(IsRetryableStatus(absl::InvalidArgumentError("bad")));
-  EXPECT_FALSE(IsRetryableStatus(absl::DeadlineExceededError("slow")));
+  EXPECT_TRUE(IsRetryableStatus(absl::DeadlineExceededError("slow")));
   EXPECT_FALSE(IsRetryableStatus(absl::FailedPreconditionError("state")));
 }
 

@@ -32,18 +32,21 @@ absl::StatusOr<const Trial*> StudyWriter::GetTrial(int64_t trial_id) const {
   return trial;
 }
 
-std::vector<const Trial*> StudyWriter::AllTrials() const {
-  absl::Span<const Trial* const> committed = runtime_.trials();
-  std::vector<const Trial*> all(committed.begin(), committed.end());
-  for (const Trial& trial : changed_) {
-    if (trial.number < static_cast<int64_t>(all.size())) {
-      all[trial.number] = &trial;
-    } else {
-      all.resize(trial.number + 1, nullptr);
-      all[trial.number] = &trial;
-    }
+absl::Span<const Trial* const> StudyWriter::AllTrials() const {
+  if (!all_trials_.has_value()) {
+    absl::Span<const Trial* const> committed = runtime_.trials();
+    all_trials_.emplace(committed.begin(), committed.end());
+    for (const Trial& trial : changed_) PointAllTrialsAt(trial);
   }
-  return all;
+  return *all_trials_;
+}
+
+void StudyWriter::PointAllTrialsAt(const Trial& trial) const {
+  std::vector<const Trial*>& all = *all_trials_;
+  if (trial.number >= static_cast<int64_t>(all.size())) {
+    all.resize(trial.number + 1, nullptr);
+  }
+  all[trial.number] = &trial;
 }
 
 const Trial* StudyWriter::OldestWaitingTrial() const {
@@ -93,7 +96,16 @@ absl::StatusOr<Trial> StudyWriter::Record(absl::StatusOr<Trial> trial) {
     } else {
       ++created_;
     }
+    const Trial* before_growth = changed_.data();
     changed_.push_back(*trial);
+    if (all_trials_.has_value()) {
+      if (changed_.data() == before_growth) {
+        PointAllTrialsAt(changed_.back());
+      } else {
+        // The vector moved its trials.
+        for (const Trial& changed : changed_) PointAllTrialsAt(changed);
+      }
+    }
   } else {
     counts_.Remove(changed_[it->second]);
     changed_[it->second] = *trial;
@@ -126,7 +138,8 @@ absl::StatusOr<Trial> StudyWriter::AddIntermediateValue(
 
 absl::StatusOr<Trial> StudyWriter::FinishTrial(int64_t trial_id,
                                                const TrialOutcome& outcome) {
-  return Record(transaction_.FinishTrial(trial_id, outcome, now_));
+  ASSIGN_OR_RETURN(const Trial* trial, GetTrial(trial_id));
+  return Record(transaction_.FinishTrial(*trial, outcome, now_));
 }
 
 absl::StatusOr<std::vector<Trial>> StudyWriter::ExpireLeases() {

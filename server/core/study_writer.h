@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "server/core/study_runtime.h"
 #include "server/model/study.h"
 #include "server/model/trial.h"
@@ -45,7 +47,9 @@ class StudyWriter {
   // NOT_FOUND naming the trial when FindTrial fails.
   absl::StatusOr<const Trial*> GetTrial(int64_t trial_id) const;
   // Every trial by number, including the ones created by this transaction.
-  std::vector<const Trial*> AllTrials() const;
+  // Built on the first call and kept current by later changes, which
+  // invalidate the span (not the trials).
+  absl::Span<const Trial* const> AllTrials() const;
   // The oldest WAITING trial not yet started by this transaction.
   const Trial* OldestWaitingTrial() const;
   // Trials handed out by the suggest call with this request id, committed
@@ -81,6 +85,7 @@ class StudyWriter {
 
  private:
   absl::StatusOr<Trial> Record(absl::StatusOr<Trial> trial);
+  void PointAllTrialsAt(const Trial& trial) const;
 
   StudyRuntime& runtime_;
   StudyTransaction& transaction_;
@@ -92,6 +97,8 @@ class StudyWriter {
   int64_t mutations_ = 0;
   std::vector<Trial> changed_;
   absl::flat_hash_map<int64_t, size_t> changed_index_by_id_;
+  // AllTrials(), once built.
+  mutable std::optional<std::vector<const Trial*>> all_trials_;
   int64_t created_ = 0;
 };
 

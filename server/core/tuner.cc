@@ -26,6 +26,20 @@ absl::Status NoSuchStudy(int64_t study_id) {
       absl::StrCat("study_id: no study with id ", study_id));
 }
 
+// Whether the database refused a transaction for what one of its changes
+// holds, rather than for the study or the database's own state.
+bool RefusedForItsData(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kOutOfRange:
+      return true;
+    default:
+      return false;
+  }
+}
+
 template <typename T>
 absl::StatusOr<T> NamingStudy(absl::StatusOr<T> result, int64_t study_id) {
   if (absl::IsNotFound(result.status())) return NoSuchStudy(study_id);
@@ -111,6 +125,11 @@ bool Tuner::TransactGroup(int64_t study_id, StudyRuntime& runtime,
         return absl::OkStatus();
       });
   if (split) return false;
+  // Storage may write a group's changes only when it commits, so a change
+  // the database refuses (a string it cannot hold, a trial changed behind
+  // the study's lock) fails them all; alone, each call gets its own
+  // answer.
+  if (group.size() > 1 && RefusedForItsData(status)) return false;
   if (absl::IsNotFound(status) &&
       absl::IsNotFound(storage_.GetStudy(study_id).status())) {
     // Deleted, possibly by another replica: forget what we cached.

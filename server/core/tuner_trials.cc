@@ -18,13 +18,18 @@ namespace knob {
 namespace {
 
 // The randomness of one trial derives from (study seed, trial number) only,
-// so a study replayed on the same history proposes the same trials.
+// so a study replayed on the same history proposes the same trials. The
+// pair is mixed into one 64-bit seed (SplitMix64's finalizer): seeding the
+// engine through std::seed_seq cost more than sampling a random trial.
 std::mt19937_64 TrialRng(uint64_t seed, int64_t number) {
-  const auto n = static_cast<uint64_t>(number);
-  std::seed_seq sequence{
-      static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32),
-      static_cast<uint32_t>(n), static_cast<uint32_t>(n >> 32)};
-  return std::mt19937_64(sequence);
+  auto mix = [](uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+  };
+  // One-to-one in the number for a given seed: no two trials of a study
+  // share their randomness.
+  return std::mt19937_64(mix(mix(seed) + static_cast<uint64_t>(number)));
 }
 
 // Whether the best trial's value meets the study's target, or the trials
@@ -188,7 +193,7 @@ const Trial* RetryOf(const StudyWriter& writer, const Trial& trial) {
 
 // How many retries of the same point preceded `trial`.
 int RetriesBefore(const StudyWriter& writer, const Trial& trial) {
-  const std::vector<const Trial*> by_number = writer.AllTrials();
+  const absl::Span<const Trial* const> by_number = writer.AllTrials();
   int retries = 0;
   for (std::optional<int64_t> retried = trial.retry_of; retried.has_value();
        retried = by_number[*retried]->retry_of) {
@@ -263,7 +268,7 @@ absl::Status Tuner::SuggestInTransaction(const SuggestInput& input,
     } else {
       const int64_t number = writer.next_trial_number();
       std::mt19937_64 rng = TrialRng(config.seed, number);
-      const std::vector<const Trial*> history = writer.AllTrials();
+      const absl::Span<const Trial* const> history = writer.AllTrials();
       SamplingContext context{config, history, number, absl::BitGenRef(rng)};
       // WithStudy stores the sampler's changed state with these trials.
       const auto sampling_start = std::chrono::steady_clock::now();
@@ -425,7 +430,7 @@ absl::StatusOr<PruneDecision> Tuner::ReportIntermediate(ReportInput input) {
     };
     std::erase_if(reported.intermediate_values, same_point);
     reported.intermediate_values.push_back(input.value);
-    const std::vector<const Trial*> history = writer.AllTrials();
+    const absl::Span<const Trial* const> history = writer.AllTrials();
     ASSIGN_OR_RETURN(decision, writer.runtime().pruner().ShouldPrune(
                                    PruningContext{config, history, reported}));
     input.value.should_prune = decision.prune;

@@ -134,11 +134,18 @@ class StudyTransaction {
       int64_t trial_id, const IntermediateValue& value) = 0;
 
   // Ends a RUNNING trial with `outcome`; end_time = `now`, lease cleared.
-  // FAILED_PRECONDITION if the trial is not RUNNING; NOT_FOUND if it is not
-  // a trial of this study; INVALID_ARGUMENT if outcome.state is not a
-  // finished state. Values are stored as given: the caller checks their
-  // number against the study's objectives.
-  virtual absl::StatusOr<Trial> FinishTrial(int64_t trial_id,
+  // `trial` is the trial as this transaction last read or returned it: the
+  // result is that trial with the outcome applied, so an implementation
+  // need not read it back. FAILED_PRECONDITION if the trial is not
+  // RUNNING; NOT_FOUND if it is not a trial of this study; INVALID_ARGUMENT
+  // if outcome.state is not a finished state. An implementation may defer
+  // the write to the end of the transaction (PostgreSQL writes a
+  // transaction's finished and created trials in one statement); then a
+  // `trial` that misstates the stored one fails the transaction when it
+  // commits, with the same codes, and nothing is stored. Values are stored
+  // as given: the caller checks their number against the study's
+  // objectives.
+  virtual absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                             const TrialOutcome& outcome,
                                             absl::Time now) = 0;
 

@@ -54,10 +54,10 @@ class FaultyTransaction final : public StudyTransaction {
       int64_t trial_id, const IntermediateValue& value) override {
     return transaction_.AddIntermediateValue(trial_id, value);
   }
-  absl::StatusOr<Trial> FinishTrial(int64_t trial_id,
+  absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,
                                     absl::Time now) override {
-    return transaction_.FinishTrial(trial_id, outcome, now);
+    return transaction_.FinishTrial(trial, outcome, now);
   }
   absl::StatusOr<std::vector<Trial>> ExpireLeases(absl::Time now) override {
     return transaction_.ExpireLeases(now);

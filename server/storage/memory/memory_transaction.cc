@@ -191,9 +191,10 @@ absl::StatusOr<Trial> MemoryTransaction::AddIntermediateValue(
 }
 
 absl::StatusOr<Trial> MemoryTransaction::FinishTrial(
-    int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
+    const Trial& known, const TrialOutcome& outcome, absl::Time now) {
   RETURN_IF_ERROR(CheckOutcome(outcome));
-  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  // The stored trial, not the caller's copy, decides.
+  ASSIGN_OR_RETURN(Trial trial, Load(known.id));
   RETURN_IF_ERROR(RequireRunning(trial, "finish"));
   Finish(trial, outcome, now);
   return Stage(std::move(trial));

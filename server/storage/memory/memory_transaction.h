@@ -52,7 +52,7 @@ class MemoryTransaction final : public StudyTransaction {
                                     absl::Time lease_deadline) override;
   absl::StatusOr<Trial> AddIntermediateValue(
       int64_t trial_id, const IntermediateValue& value) override;
-  absl::StatusOr<Trial> FinishTrial(int64_t trial_id,
+  absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,
                                     absl::Time now) override;
   absl::StatusOr<std::vector<Trial>> ExpireLeases(absl::Time now) override;

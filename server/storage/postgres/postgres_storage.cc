@@ -26,6 +26,7 @@
 #include "server/storage/postgres/internal/statements.h"
 #include "server/storage/postgres/internal/study_tables.h"
 #include "server/storage/postgres/internal/study_transaction.h"
+#include "server/storage/postgres/internal/trial_id_reserve.h"
 #include "server/storage/postgres/internal/trial_reads.h"
 #include "server/storage/postgres/migrator.h"
 #include "server/storage/postgres/study_config_json.h"
@@ -40,6 +41,10 @@ namespace sql = postgres_internal::sql;
 // Attempts per call when a conflict or a lost connection makes trying
 // again worthwhile.
 constexpr int kMaxAttempts = 4;
+
+// Trial ids reserved per trip to the sequence: a trip per this many new
+// trials, and at most this many ids skipped when the server stops.
+constexpr int kTrialIdBlock = 128;
 
 // The study columns of StudyColumns(), then the config.
 constexpr int kStudyConfigColumn = 10;
@@ -119,6 +124,7 @@ class PostgresStorage final : public Storage {
 
   std::unique_ptr<pg::ConnectionPool> pool_;
   pg::ConfigCache configs_;
+  pg::TrialIdReserve trial_ids_{kTrialIdBlock};
 };
 
 template <typename Fn>
@@ -309,7 +315,8 @@ absl::Status PostgresStorage::TransactOnce(
                                .as<std::string>();
                          }));
         ASSIGN_OR_RETURN(Study study, pg::StudyFromRow(locked[0], *config));
-        pg::PostgresStudyTransaction changes(transaction, std::move(study));
+        pg::PostgresStudyTransaction changes(transaction, std::move(study),
+                                             trial_ids_);
         absl::Status result = fn(changes);
         if (result.ok()) result = changes.Finish();
         // A failed statement aborted the transaction on the server, whatever

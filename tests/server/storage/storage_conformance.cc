@@ -47,12 +47,11 @@ absl::StatusOr<Trial> StorageConformanceTest::CreateTrial(int64_t study_id,
 }
 
 absl::StatusOr<Trial> StorageConformanceTest::Finish(
-    int64_t study_id, int64_t trial_id, const TrialOutcome& outcome,
-    absl::Time now) {
+    const Trial& trial, const TrialOutcome& outcome, absl::Time now) {
   Trial finished;
-  RETURN_IF_ERROR(
-      storage_->Transact(study_id, [&](StudyTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(finished, txn.FinishTrial(trial_id, outcome, now));
+  RETURN_IF_ERROR(storage_->Transact(
+      trial.study_id, [&](StudyTransaction& txn) -> absl::Status {
+        ASSIGN_OR_RETURN(finished, txn.FinishTrial(trial, outcome, now));
         return absl::OkStatus();
       }));
   return finished;

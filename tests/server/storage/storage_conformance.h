@@ -60,9 +60,9 @@ class StorageConformanceTest : public ::testing::TestWithParam<StorageFactory> {
   absl::StatusOr<Trial> CreateTrial(int64_t study_id, const NewTrial& trial,
                                     absl::Time now);
 
-  // Runs one mutation of a trial in its own transaction.
-  absl::StatusOr<Trial> Finish(int64_t study_id, int64_t trial_id,
-                               const TrialOutcome& outcome, absl::Time now);
+  // Finishes `trial`, as the caller last saw it, in its own transaction.
+  absl::StatusOr<Trial> Finish(const Trial& trial, const TrialOutcome& outcome,
+                               absl::Time now);
 
   absl::StatusOr<std::vector<Trial>> ChangedSince(int64_t study_id,
                                                   int64_t after);

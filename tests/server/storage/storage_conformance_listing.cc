@@ -106,9 +106,9 @@ TEST_P(StorageConformanceTest, ListTrialsFiltersByStates) {
   TrialOutcome failed;
   failed.state = TrialState::kFailed;
   for (int number : {1, 5}) {
-    ASSERT_OK(Finish(study.id, trials[number].id, {}, At(2)).status());
+    ASSERT_OK(Finish(trials[number], {}, At(2)).status());
   }
-  ASSERT_OK(Finish(study.id, trials[8].id, failed, At(2)).status());
+  ASSERT_OK(Finish(trials[8], failed, At(2)).status());
 
   TrialQuery query;
   query.study_id = study.id;
@@ -144,7 +144,7 @@ TEST_P(StorageConformanceTest, ListTrialsChangedSince) {
                    std::vector<NewTrial>(10, RunningTrial("w", At(60))),
                    At(1)));
   for (int number : {7, 2, 9, 4}) {
-    ASSERT_OK(Finish(study.id, trials[number].id, {}, At(2)).status());
+    ASSERT_OK(Finish(trials[number], {}, At(2)).status());
   }
   ASSERT_OK(CreateTrial(study.id, WaitingTrial(1), At(3)).status());
 

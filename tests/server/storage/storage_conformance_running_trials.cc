@@ -28,7 +28,7 @@ TEST_P(StorageConformanceTest, ExtendLeaseMovesTheDeadlineOfARunningTrial) {
                                     {RunningTrial("w", At(60)), WaitingTrial(1),
                                      RunningTrial("w", At(60))},
                                     At(1)));
-  ASSERT_OK(Finish(study.id, trials[2].id, {}, At(2)).status());
+  ASSERT_OK(Finish(trials[2], {}, At(2)).status());
   Trial extended;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
@@ -83,7 +83,7 @@ TEST_P(StorageConformanceTest, IntermediateValuesNeedARunningTrial) {
       std::vector<Trial> trials,
       CreateTrials(study.id, {WaitingTrial(1), RunningTrial("w", At(60))},
                    At(1)));
-  ASSERT_OK(Finish(study.id, trials[1].id, {}, At(2)).status());
+  ASSERT_OK(Finish(trials[1], {}, At(2)).status());
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
     for (const Trial& trial : trials) {
       EXPECT_THAT(txn.AddIntermediateValue(trial.id, {1, "loss", 0.5}),
@@ -116,8 +116,7 @@ TEST_P(StorageConformanceTest, FinishTrialRecordsEachOutcome) {
     ASSERT_OK_AND_ASSIGN(
         Trial running, CreateTrial(study.id, RunningTrial("w", At(60)), At(1)));
     const absl::Time end = At(10) + absl::Microseconds(i);
-    ASSERT_OK_AND_ASSIGN(Trial finished,
-                         Finish(study.id, running.id, outcomes[i], end));
+    ASSERT_OK_AND_ASSIGN(Trial finished, Finish(running, outcomes[i], end));
     Trial expected = running;
     expected.state = outcomes[i].state;
     expected.values = outcomes[i].values;
@@ -142,20 +141,51 @@ TEST_P(StorageConformanceTest, FinishTrialNeedsARunningTrial) {
   TrialOutcome failed;
   failed.state = TrialState::kFailed;
   failed.fail_reason = "first";
-  ASSERT_OK_AND_ASSIGN(Trial finished,
-                       Finish(study.id, trials[1].id, failed, At(2)));
+  ASSERT_OK_AND_ASSIGN(Trial finished, Finish(trials[1], failed, At(2)));
   for (TrialState state : {TrialState::kCompleted, TrialState::kFailed}) {
     TrialOutcome again;
     again.state = state;
-    EXPECT_THAT(Finish(study.id, trials[1].id, again, At(3)),
-                kFailedPrecondition);
-    EXPECT_THAT(Finish(study.id, trials[0].id, again, At(3)),
-                kFailedPrecondition);
+    EXPECT_THAT(Finish(trials[1], again, At(3)), kFailedPrecondition);
+    EXPECT_THAT(Finish(trials[0], again, At(3)), kFailedPrecondition);
   }
   ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[1].id));
   ExpectSameTrial(stored, finished);
   ASSERT_OK_AND_ASSIGN(stored, storage_->GetTrial(trials[0].id));
   ExpectSameTrial(stored, trials[0]);
+}
+
+// A storage may take the caller's copy at its word until it commits; a
+// copy that misstates the stored trial then fails the whole transaction.
+TEST_P(StorageConformanceTest, FinishingAMisstatedTrialChangesNothing) {
+  ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("s"));
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<Trial> trials,
+      CreateTrials(study.id,
+                   {RunningTrial("w", At(60)), RunningTrial("w", At(60))},
+                   At(1)));
+  ASSERT_OK(Finish(trials[0], {}, At(2)).status());
+  Trial unknown = trials[1];
+  unknown.id += kUnknownId;
+  ASSERT_OK_AND_ASSIGN(Study before, storage_->GetStudy(study.id));
+  // trials[0] as it was before it was finished, still RUNNING.
+  for (const auto& [misstated, code] :
+       {std::pair(trials[0], absl::StatusCode::kFailedPrecondition),
+        std::pair(unknown, absl::StatusCode::kNotFound)}) {
+    SCOPED_TRACE(::testing::Message() << "trial " << misstated.id);
+    absl::Status status = storage_->Transact(
+        study.id, [&](StudyTransaction& txn) -> absl::Status {
+          RETURN_IF_ERROR(txn.CreateTrial(WaitingTrial(3), At(3)).status());
+          RETURN_IF_ERROR(txn.FinishTrial(trials[1], {}, At(3)).status());
+          return txn.FinishTrial(misstated, {}, At(3)).status();
+        });
+    EXPECT_THAT(status, StatusIs(code, ::testing::_));
+    ASSERT_OK_AND_ASSIGN(Study after, storage_->GetStudy(study.id));
+    ExpectSameStudy(after, before);
+    ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[1].id));
+    ExpectSameTrial(stored, trials[1]);
+    ASSERT_OK_AND_ASSIGN(std::vector<Trial> all, AllTrials(study.id));
+    EXPECT_EQ(all.size(), 2u);
+  }
 }
 
 TEST_P(StorageConformanceTest, FinishTrialRejectsAnUnfinishedOutcome) {
@@ -165,7 +195,7 @@ TEST_P(StorageConformanceTest, FinishTrialRejectsAnUnfinishedOutcome) {
   for (TrialState state : {TrialState::kRunning, TrialState::kWaiting}) {
     TrialOutcome outcome;
     outcome.state = state;
-    EXPECT_THAT(Finish(study.id, trial.id, outcome, At(2)),
+    EXPECT_THAT(Finish(trial, outcome, At(2)),
                 StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   }
   ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trial.id));
@@ -187,7 +217,7 @@ TEST_P(StorageConformanceTest, ExpireLeasesMarksOnlyOverdueTrialsStale) {
            RunningTrial("early", now + absl::Seconds(1)), WaitingTrial(1),
            RunningTrial("later", At(50)), RunningTrial("done", At(10))},
           At(1)));
-  ASSERT_OK(Finish(study.id, trials[5].id, {}, At(5)).status());
+  ASSERT_OK(Finish(trials[5], {}, At(5)).status());
 
   EXPECT_THAT(storage_->StudiesWithExpiredLeases(At(51)),
               IsOkAndHolds(ElementsAre(study.id)));

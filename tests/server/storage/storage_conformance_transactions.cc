@@ -61,7 +61,7 @@ TEST_P(StorageConformanceTest, EachChangingTransactionTakesTheNextSequence) {
   ASSERT_OK_AND_ASSIGN(Trial second,
                        CreateTrial(study.id, RunningTrial("w", At(60)), At(2)));
   EXPECT_EQ(second.sequence, 2);
-  ASSERT_OK_AND_ASSIGN(Trial finished, Finish(study.id, second.id, {}, At(3)));
+  ASSERT_OK_AND_ASSIGN(Trial finished, Finish(second, {}, At(3)));
   EXPECT_EQ(finished.sequence, 3);
 
   ASSERT_OK_AND_ASSIGN(Study stored, storage_->GetStudy(study.id));
@@ -97,7 +97,7 @@ TEST_P(StorageConformanceTest, RejectedMutationIsNotAChange) {
   ASSERT_OK_AND_ASSIGN(Trial waiting,
                        CreateTrial(study.id, WaitingTrial(1), At(1)));
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    EXPECT_THAT(txn.FinishTrial(waiting.id, {}, At(2)),
+    EXPECT_THAT(txn.FinishTrial(waiting, {}, At(2)),
                 StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
     EXPECT_THAT(txn.ExtendLease(waiting.id, At(90)),
                 StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
@@ -135,7 +135,7 @@ TEST_P(StorageConformanceTest, CallbackErrorRollsBackEveryChange) {
         created_ids.push_back(created.id);
         TrialOutcome outcome;
         outcome.values = {0.5};
-        RETURN_IF_ERROR(txn.FinishTrial(before[0].id, outcome, At(2)).status());
+        RETURN_IF_ERROR(txn.FinishTrial(before[0], outcome, At(2)).status());
         RETURN_IF_ERROR(
             txn.AddIntermediateValue(before[1].id, {1, "loss", 0.7}).status());
         RETURN_IF_ERROR(txn.ExtendLease(before[1].id, At(120)).status());
@@ -200,8 +200,7 @@ TEST_P(StorageConformanceTest, TransactionSeesItsOwnChanges) {
         ASSIGN_OR_RETURN(
             Trial running,
             txn.CreateTrial(RunningTrial("w", At(60), "suggest"), At(2)));
-        ASSIGN_OR_RETURN(Trial finished,
-                         txn.FinishTrial(committed.id, {}, At(2)));
+        ASSIGN_OR_RETURN(Trial finished, txn.FinishTrial(committed, {}, At(2)));
         EXPECT_EQ(waiting.number, 1);
         EXPECT_EQ(running.number, 2);
 
@@ -302,7 +301,7 @@ TEST_P(StorageConformanceTest, CountTrialsInAndOutOfTransactions) {
   for (size_t i = 0; i < endings.size(); ++i) {
     TrialOutcome outcome;
     outcome.state = endings[i];
-    ASSERT_OK(Finish(study.id, trials[i].id, outcome, At(2)).status());
+    ASSERT_OK(Finish(trials[i], outcome, At(2)).status());
   }
   TrialCounts expected;
   expected.waiting = 2;

@@ -111,15 +111,14 @@ TEST_P(StorageConformanceTest, EveryTrialFieldRoundTrips) {
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(Trial trial, txn.CreateTrial(new_trial, created_at));
         for (int64_t step : {0, 1, 2}) {
-          RETURN_IF_ERROR(txn.AddIntermediateValue(
-                                 trial.id, {step, "loss", 1.0 / (step + 1)})
-                              .status());
-          RETURN_IF_ERROR(txn.AddIntermediateValue(
-                                 trial.id, {step, "accuracy", step * 0.25})
-                              .status());
+          ASSIGN_OR_RETURN(trial,
+                           txn.AddIntermediateValue(
+                               trial.id, {step, "loss", 1.0 / (step + 1)}));
+          ASSIGN_OR_RETURN(
+              trial, txn.AddIntermediateValue(trial.id,
+                                              {step, "accuracy", step * 0.25}));
         }
-        ASSIGN_OR_RETURN(finished,
-                         txn.FinishTrial(trial.id, outcome, ended_at));
+        ASSIGN_OR_RETURN(finished, txn.FinishTrial(trial, outcome, ended_at));
         return absl::OkStatus();
       }));
 
@@ -160,8 +159,7 @@ TEST_P(StorageConformanceTest, TrialsChangedSinceReturnsExactlyTheChanged) {
                    {RunningTrial("a", At(60)), RunningTrial("b", At(60)),
                     RunningTrial("c", At(60)), WaitingTrial(4)},
                    At(1)));
-  ASSERT_OK_AND_ASSIGN(Trial finished,
-                       Finish(study.id, created[2].id, {}, At(2)));
+  ASSERT_OK_AND_ASSIGN(Trial finished, Finish(created[2], {}, At(2)));
   Trial reported;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
@@ -321,16 +319,19 @@ TEST_P(StorageConformanceTest, TrialsOutsideTheStudyAreNotFound) {
       std::vector<Trial> foreign,
       CreateTrials(other.id, {RunningTrial("w", At(60)), WaitingTrial(1)},
                    At(1)));
-  std::vector<int64_t> ids = IdsOf(foreign);
-  ids.push_back(foreign[0].id + kUnknownId);
+  std::vector<Trial> outside = foreign;
+  outside.push_back(foreign[0]);
+  outside.back().id += kUnknownId;
+  const std::vector<int64_t> ids = IdsOf(outside);
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    for (int64_t id : ids) {
-      SCOPED_TRACE(::testing::Message() << "trial " << id);
-      EXPECT_THAT(txn.StartWaitingTrial(id, "w", {}, At(60), "", At(2)),
+    for (const Trial& trial : outside) {
+      SCOPED_TRACE(::testing::Message() << "trial " << trial.id);
+      EXPECT_THAT(txn.StartWaitingTrial(trial.id, "w", {}, At(60), "", At(2)),
                   kNotFound);
-      EXPECT_THAT(txn.ExtendLease(id, At(90)), kNotFound);
-      EXPECT_THAT(txn.AddIntermediateValue(id, {1, "loss", 1}), kNotFound);
-      EXPECT_THAT(txn.FinishTrial(id, {}, At(2)), kNotFound);
+      EXPECT_THAT(txn.ExtendLease(trial.id, At(90)), kNotFound);
+      EXPECT_THAT(txn.AddIntermediateValue(trial.id, {1, "loss", 1}),
+                  kNotFound);
+      EXPECT_THAT(txn.FinishTrial(trial, {}, At(2)), kNotFound);
     }
     return absl::OkStatus();
   }));

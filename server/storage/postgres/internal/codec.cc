@@ -92,20 +92,6 @@ absl::StatusOr<std::map<std::string, std::string>> StringMapFromJson(
   return map;
 }
 
-nlohmann::json TrialParamRows(const ParamAssignment& params) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const auto& [name, value] : params) {
-    std::string label = ParamValueLabel(value);
-    nlohmann::json row = {
-        {"name", name}, {"kind", ParamValueKindName(value)}, {"label", label}};
-    if (std::holds_alternative<double>(value)) row["float_value"] = label;
-    if (std::holds_alternative<int64_t>(value)) row["int_value"] = label;
-    if (std::holds_alternative<bool>(value)) row["bool_value"] = label;
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 absl::StatusOr<ParamValue> ParamValueFromLabel(absl::string_view kind,
                                                absl::string_view label) {
   if (kind == "double") {

@@ -50,10 +50,6 @@ std::string StringMapToJson(const std::map<std::string, std::string>& map);
 absl::StatusOr<std::map<std::string, std::string>> StringMapFromJson(
     absl::string_view json);
 
-// One knob.trial_param row per parameter, as a JSON array of objects with
-// the table's column names (for jsonb_to_recordset).
-nlohmann::json TrialParamRows(const ParamAssignment& params);
-
 // A parameter value from its stored kind ("double", "int", "string",
 // "bool") and label. INTERNAL if they do not form a value.
 absl::StatusOr<ParamValue> ParamValueFromLabel(absl::string_view kind,

@@ -57,29 +57,6 @@ WITH s AS (
 SELECT id FROM s
 )sql";
 
-// $1 study, $2 number, $3 state, $4 worker, $5 environment, $6 create time,
-// $7 start time, $8 lease deadline, $9 sequence, $10 suggest request id,
-// $11 parameter rows, $12 enqueue request id, $13 retried trial number.
-constexpr char kTrialCreateSql[] = R"sql(
-WITH t AS (
-  INSERT INTO knob.trial (study_id, number, state, worker_id, environment,
-                          create_time, start_time, lease_deadline, sequence,
-                          suggest_request_id, enqueue_request_id, retry_of)
-  VALUES ($1, $2, $3, $4, $5::jsonb, $6::timestamptz, $7::timestamptz,
-          $8::timestamptz, $9, $10, $12, $13::bigint)
-  RETURNING id
-), p AS (
-  INSERT INTO knob.trial_param (trial_id, name, kind, float_value, int_value,
-                                bool_value, label)
-  SELECT t.id, x.name, x.kind, x.float_value::double precision,
-         x.int_value::bigint, x.bool_value::boolean, x.label
-  FROM t, jsonb_to_recordset($11::jsonb) AS x(
-    name text, kind text, float_value text, int_value text, bool_value text,
-    label text)
-)
-SELECT id FROM t
-)sql";
-
 constexpr char kTrialStartWaitingSql[] = R"sql(
 UPDATE knob.trial
 SET state = 'RUNNING', worker_id = $3, environment = $4::jsonb,
@@ -113,30 +90,56 @@ SET value = EXCLUDED.value, request_id = EXCLUDED.request_id,
 RETURNING trial_id
 )sql";
 
-// Returns the finished trial's columns (TrialColumns(), spliced in by
-// PrepareStatements), so that finishing a trial, the hottest write after
-// creating one, takes one round trip. Its values and metrics read empty:
-// a statement does not see the rows its own CTEs insert, and the caller
-// has them anyway.
-constexpr char kTrialFinishSqlHead[] = R"sql(
-WITH t AS (
+// A study transaction's new and finished trials, with their children,
+// and the study's sequence and next trial number, in one statement: one
+// round trip and one executor start for a whole group of calls instead of
+// one per call. The updates of `f` match only RUNNING trials, so a finish
+// that the caller misjudged shows as an id missing from the result.
+constexpr char kTrialsWriteSql[] = R"sql(
+WITH c AS (
+  INSERT INTO knob.trial (id, study_id, number, state, worker_id, environment,
+                          create_time, start_time, lease_deadline, sequence,
+                          suggest_request_id, enqueue_request_id, retry_of)
+  SELECT x.id, $1, x.number, x.state, x.worker_id, x.environment,
+         x.create_time::timestamptz, x.start_time::timestamptz,
+         x.lease_deadline::timestamptz, $2, x.suggest_request_id,
+         x.enqueue_request_id, x.retry_of
+  FROM jsonb_to_recordset($4::jsonb) AS x(
+    id bigint, number bigint, state text, worker_id text, environment jsonb,
+    create_time text, start_time text, lease_deadline text,
+    suggest_request_id text, enqueue_request_id text, retry_of bigint)
+), p AS (
+  INSERT INTO knob.trial_param (trial_id, name, kind, float_value, int_value,
+                                bool_value, label)
+  SELECT x.trial_id, x.name, x.kind, x.float_value::double precision,
+         x.int_value::bigint, x.bool_value::boolean, x.label
+  FROM jsonb_to_recordset($5::jsonb) AS x(
+    trial_id bigint, name text, kind text, float_value text, int_value text,
+    bool_value text, label text)
+), f AS (
   UPDATE knob.trial t
-  SET state = $3, end_time = $4::timestamptz, lease_deadline = NULL,
-      fail_reason = $5, complete_request_id = $6, sequence = $7
-  WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
-  RETURNING )sql";
-constexpr char kTrialFinishSqlTail[] = R"sql(
+  SET state = x.state, end_time = x.end_time::timestamptz,
+      lease_deadline = NULL, fail_reason = x.fail_reason,
+      complete_request_id = x.complete_request_id, sequence = $2
+  FROM jsonb_to_recordset($6::jsonb) AS x(
+    id bigint, state text, end_time text, fail_reason text,
+    complete_request_id text)
+  WHERE t.id = x.id AND t.study_id = $1 AND t.state = 'RUNNING'
+  RETURNING t.id
 ), v AS (
   INSERT INTO knob.trial_value (trial_id, position, metric, value)
-  SELECT t.id, x.position, x.metric, x.value::double precision
-  FROM t, jsonb_to_recordset($8::jsonb)
-          AS x(position integer, metric text, value text)
+  SELECT x.trial_id, x.position, x.metric, x.value::double precision
+  FROM jsonb_to_recordset($7::jsonb)
+          AS x(trial_id bigint, position integer, metric text, value text)
 ), m AS (
   INSERT INTO knob.trial_metric (trial_id, name, value)
-  SELECT t.id, x.name, x.value::double precision
-  FROM t, jsonb_to_recordset($9::jsonb) AS x(name text, value text)
+  SELECT x.trial_id, x.name, x.value::double precision
+  FROM jsonb_to_recordset($8::jsonb)
+          AS x(trial_id bigint, name text, value text)
+), s AS (
+  UPDATE knob.study SET sequence = $2, next_trial_number = $3 WHERE id = $1
 )
-SELECT * FROM t
+SELECT id FROM f
 )sql";
 
 constexpr char kTrialsExpireSql[] = R"sql(
@@ -193,7 +196,10 @@ void PrepareStatements(pqxx::connection_base& connection) {
   connection.prepare(kTrialCounts,
                      "SELECT state, count(*), count(retry_of) FROM knob.trial "
                      "WHERE study_id = $1 GROUP BY state");
-  connection.prepare(kTrialCreate, kTrialCreateSql);
+  connection.prepare(kTrialsWrite, kTrialsWriteSql);
+  connection.prepare(kTrialIdsReserve,
+                     "SELECT nextval(pg_get_serial_sequence('knob.trial', "
+                     "'id')) FROM generate_series(1, $1)");
   connection.prepare(kTrialGet, trial_select + "WHERE t.id = $1");
   connection.prepare(kTrialStudy,
                      "SELECT study_id FROM knob.trial WHERE id = $1");
@@ -226,9 +232,6 @@ void PrepareStatements(pqxx::connection_base& connection) {
   connection.prepare(kTrialStartWaiting, kTrialStartWaitingSql);
   connection.prepare(kTrialExtendLease, kTrialExtendLeaseSql);
   connection.prepare(kTrialAddIntermediate, kTrialAddIntermediateSql);
-  connection.prepare(
-      kTrialFinish,
-      absl::StrCat(kTrialFinishSqlHead, TrialColumns(), kTrialFinishSqlTail));
   connection.prepare(kTrialsExpire, kTrialsExpireSql);
   connection.prepare(kStudiesWithExpiredLeases,
                      "SELECT DISTINCT study_id FROM knob.trial "

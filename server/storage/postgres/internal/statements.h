@@ -30,7 +30,6 @@ inline constexpr char kStudySetSamplerState[] = "study_set_sampler_state";
 
 // Trials.
 inline constexpr char kTrialCounts[] = "trial_counts";  // study
-inline constexpr char kTrialCreate[] = "trial_create";  // see statements.cc
 inline constexpr char kTrialGet[] = "trial_get";        // id
 inline constexpr char kTrialStudy[] = "trial_study";    // id
 inline constexpr char kTrialState[] = "trial_state";    // id, study
@@ -52,10 +51,13 @@ inline constexpr char kTrialStartWaiting[] = "trial_start_waiting";
 inline constexpr char kTrialExtendLease[] = "trial_extend_lease";
 // id, study, sequence, metric, step, value
 inline constexpr char kTrialAddIntermediate[] = "trial_add_intermediate";
-// id, study, state, end time, fail reason, request id, sequence,
-// values rows (jsonb), metric rows (jsonb); the trial's columns without its
-// values and metrics
-inline constexpr char kTrialFinish[] = "trial_finish";
+// study, sequence, next trial number, then jsonb rows of new trials, of
+// their parameters, of finished trials, of their values and of their
+// metrics: writes them all and the study's sequence and next number; the
+// ids of finished trials that were RUNNING (see trial_writes.h)
+inline constexpr char kTrialsWrite[] = "trials_write";
+// count: that many new trial ids from knob.trial's identity sequence
+inline constexpr char kTrialIdsReserve[] = "trial_ids_reserve";
 // study, now, sequence
 inline constexpr char kTrialsExpire[] = "trials_expire";
 inline constexpr char kStudiesWithExpiredLeases[] =

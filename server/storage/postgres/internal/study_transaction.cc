@@ -13,7 +13,7 @@
 
 namespace knob::postgres_internal {
 template <typename Fn>
-auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
+auto PostgresStudyTransaction::RunAlone(absl::string_view operation, Fn&& fn)
     -> decltype(fn()) {
   if (failure_.has_value()) return failure_->status;
   DatabaseFailure failure;
@@ -21,6 +21,34 @@ auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
                       &failure, std::forward<Fn>(fn));
   if (!failure.status.ok()) failure_ = std::move(failure);
   return result;
+}
+
+template <typename Fn>
+auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
+    -> decltype(fn()) {
+  RETURN_IF_ERROR(WritePending());
+  return RunAlone(operation, std::forward<Fn>(fn));
+}
+
+absl::Status PostgresStudyTransaction::WritePending() {
+  if (pending_.empty()) return absl::OkStatus();
+  using Misses = absl::StatusOr<std::vector<int64_t>>;
+  ASSIGN_OR_RETURN(std::vector<int64_t> misses,
+                   RunAlone("writing trials", [&]() -> Misses {
+                     return pending_.Write(transaction_, study_, sequence(),
+                                           study_.next_trial_number + created_);
+                   }));
+  if (!misses.empty()) {
+    // The caller's copy of a finished trial was wrong; the statement wrote
+    // the others, so this transaction must not commit.
+    absl::Status miss = RunAlone("explaining a failed write", [&] {
+      return ExplainMiss(misses.front(), TrialState::kRunning);
+    });
+    if (!failure_.has_value()) failure_ = DatabaseFailure{.status = miss};
+    return failure_->status;
+  }
+  study_row_current_ = true;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::TrialsChangedSince(
@@ -64,26 +92,13 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
     RETURN_IF_ERROR(CheckRetriable(*created.retry_of));
   }
 
-  return Run("creating a trial", [&]() -> absl::StatusOr<Trial> {
-    std::optional<std::string> start_time;
-    std::optional<std::string> lease_deadline;
-    if (running) {
-      start_time = TimestampLiteral(*created.start_time);
-      lease_deadline = TimestampLiteral(*created.lease_deadline);
-    }
-    pqxx::row row = transaction_.exec_prepared1(
-        sql::kTrialCreate, study_.id, created.number,
-        TrialStateName(created.state), created.worker_id,
-        StringMapToJson(created.environment),
-        TimestampLiteral(created.create_time), OrNull(start_time),
-        OrNull(lease_deadline), created.sequence, created.suggest_request_id,
-        DumpJson(TrialParamRows(created.params)), created.enqueue_request_id,
-        OrNull(OptionalText(created.retry_of)));
-    created.id = row[0].as<int64_t>();
-    ++created_;
-    changed_ = true;
-    return created;
-  });
+  ASSIGN_OR_RETURN(created.id, RunAlone("reserving a trial id", [&] {
+                     return absl::StatusOr<int64_t>(ids_.Next(transaction_));
+                   }));
+  ++created_;
+  Changed();
+  pending_.Create(created);
+  return created;
 }
 
 absl::StatusOr<std::optional<Trial>>
@@ -108,7 +123,7 @@ absl::StatusOr<Trial> PostgresStudyTransaction::StartWaitingTrial(
         StringMapToJson(environment), TimestampLiteral(now),
         TimestampLiteral(lease_deadline), request_id, sequence());
     if (result.empty()) return ExplainMiss(trial_id, TrialState::kWaiting);
-    changed_ = true;
+    Changed();
     return Load(trial_id);
   });
 }
@@ -130,7 +145,7 @@ absl::StatusOr<Trial> PostgresStudyTransaction::ExtendLease(
         sql::kTrialExtendLease, trial_id, study_.id,
         TimestampLiteral(lease_deadline), sequence());
     if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
-    changed_ = true;
+    Changed();
     return Load(trial_id);
   });
 }
@@ -143,41 +158,44 @@ absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
         value.metric, value.step, DoubleLiteral(value.value), value.request_id,
         value.should_prune, value.prune_reason);
     if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
-    changed_ = true;
+    Changed();
     return Load(trial_id);
   });
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
-    int64_t trial_id, const TrialOutcome& outcome, absl::Time now) {
+    const Trial& trial, const TrialOutcome& outcome, absl::Time now) {
   RETURN_IF_ERROR(CheckOutcome(outcome));
-  const std::vector<Objective>& objectives = study_.config.objectives;
-  return Run("finishing a trial", [&]() -> absl::StatusOr<Trial> {
-    nlohmann::json values = nlohmann::json::array();
-    for (size_t i = 0; i < outcome.values.size(); ++i) {
-      nlohmann::json row = {{"position", i},
-                            {"value", DoubleLiteral(outcome.values[i])}};
-      // Checking the values against the objectives is the caller's job;
-      // the metric name is there for analysts when it is known.
-      if (i < objectives.size()) row["metric"] = objectives[i].metric;
-      values.push_back(std::move(row));
-    }
-    nlohmann::json metrics = nlohmann::json::array();
-    for (const auto& [name, value] : outcome.metrics) {
-      metrics.push_back({{"name", name}, {"value", DoubleLiteral(value)}});
-    }
-    pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialFinish, trial_id, study_.id, TrialStateName(outcome.state),
-        TimestampLiteral(now), outcome.fail_reason, outcome.request_id,
-        sequence(), DumpJson(values), DumpJson(metrics));
-    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
-    changed_ = true;
-    ASSIGN_OR_RETURN(Trial finished, TrialFromRow(result[0]));
-    // Stored exactly as given (doubles round-trip through DoubleLiteral).
-    finished.values = outcome.values;
-    finished.metrics = outcome.metrics;
-    return finished;
-  });
+  if (failure_.has_value()) return failure_->status;
+  if (trial.study_id != study_.id) {
+    return absl::NotFoundError(
+        absl::StrCat("study ", study_.id, " has no trial ", trial.id));
+  }
+  if (pending_.Finishes(trial.id)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trial ", trial.id, " is already finished by this transaction"));
+  }
+  if (trial.state != TrialState::kRunning) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("trial ", trial.id, " is ", TrialStateName(trial.state),
+                     ", not ", TrialStateName(TrialState::kRunning)));
+  }
+  // The statement that writes pending trials cannot also update one it
+  // inserts.
+  if (pending_.Creates(trial.id)) RETURN_IF_ERROR(WritePending());
+  Trial finished = trial;
+  finished.state = outcome.state;
+  finished.end_time = TruncateToMicros(now);
+  finished.lease_deadline.reset();
+  finished.fail_reason = outcome.fail_reason;
+  finished.complete_request_id = outcome.request_id;
+  finished.sequence = sequence();
+  // Stored exactly as given (doubles round-trip through DoubleLiteral).
+  finished.values = outcome.values;
+  finished.metrics = outcome.metrics;
+  Changed();
+  pending_.Finish(finished);
+  return finished;
 }
 
 absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::ExpireLeases(
@@ -186,7 +204,7 @@ absl::StatusOr<std::vector<Trial>> PostgresStudyTransaction::ExpireLeases(
     pqxx::result expired = transaction_.exec_prepared(
         sql::kTrialsExpire, study_.id, TimestampLiteral(now), sequence());
     if (expired.empty()) return std::vector<Trial>();
-    changed_ = true;
+    Changed();
     std::vector<int64_t> ids;
     ids.reserve(expired.size());
     for (const pqxx::row& row : expired) ids.push_back(row[0].as<int64_t>());
@@ -202,7 +220,7 @@ absl::Status PostgresStudyTransaction::SetStudyState(StudyState state,
     transaction_.exec_prepared0(sql::kStudySetState, study_.id,
                                 StudyStateName(state), reason,
                                 TimestampLiteral(now));
-    changed_ = true;
+    Changed();
     return absl::OkStatus();
   });
 }
@@ -213,7 +231,7 @@ absl::Status PostgresStudyTransaction::SetStudyMetadata(
     transaction_.exec_prepared0(sql::kStudySetMetadata, study_.id,
                                 StringMapToJson(metadata),
                                 TimestampLiteral(now));
-    changed_ = true;
+    Changed();
     return absl::OkStatus();
   });
 }
@@ -230,16 +248,19 @@ absl::Status PostgresStudyTransaction::SetSamplerState(
       transaction_.exec_prepared0(sql::kStudySetSamplerState, study_.id,
                                   pqxx::binarystring(state));
     }
-    changed_ = true;
+    Changed();
     return absl::OkStatus();
   });
 }
 
 absl::Status PostgresStudyTransaction::Finish() {
   if (!changed_) return absl::OkStatus();
+  RETURN_IF_ERROR(WritePending());
+  if (study_row_current_) return absl::OkStatus();
   return Run("committing the study sequence", [&] {
     transaction_.exec_prepared0(sql::kStudyCommit, study_.id, sequence(),
                                 study_.next_trial_number + created_);
+    study_row_current_ = true;
     return absl::OkStatus();
   });
 }

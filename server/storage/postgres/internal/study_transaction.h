@@ -1,5 +1,7 @@
 // StudyTransaction on top of a libpqxx transaction that holds the study's
-// row lock (see PostgresStorage::Transact).
+// row lock (see PostgresStorage::Transact). New and finished trials are
+// written together (see trial_writes.h): before any other statement of the
+// transaction, and at the latest in Finish().
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STUDY_TRANSACTION_H_
 #define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STUDY_TRANSACTION_H_
 
@@ -14,15 +16,19 @@
 #include "absl/strings/string_view.h"
 #include "pqxx/transaction_base"
 #include "server/storage/postgres/internal/errors.h"
+#include "server/storage/postgres/internal/trial_id_reserve.h"
+#include "server/storage/postgres/internal/trial_writes.h"
 #include "server/storage/storage.h"
 
 namespace knob::postgres_internal {
 
 class PostgresStudyTransaction final : public StudyTransaction {
  public:
-  // `study` as read under the lock by `transaction`.
-  PostgresStudyTransaction(pqxx::transaction_base& transaction, Study study)
-      : transaction_(transaction), study_(std::move(study)) {}
+  // `study` as read under the lock by `transaction`; new trials take their
+  // ids from `ids`.
+  PostgresStudyTransaction(pqxx::transaction_base& transaction, Study study,
+                           TrialIdReserve& ids)
+      : transaction_(transaction), study_(std::move(study)), ids_(ids) {}
 
   const Study& study() const override { return study_; }
   int64_t sequence() const override { return study_.sequence + 1; }
@@ -43,7 +49,7 @@ class PostgresStudyTransaction final : public StudyTransaction {
                                     absl::Time lease_deadline) override;
   absl::StatusOr<Trial> AddIntermediateValue(
       int64_t trial_id, const IntermediateValue& value) override;
-  absl::StatusOr<Trial> FinishTrial(int64_t trial_id,
+  absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,
                                     absl::Time now) override;
   absl::StatusOr<std::vector<Trial>> ExpireLeases(absl::Time now) override;
@@ -59,13 +65,20 @@ class PostgresStudyTransaction final : public StudyTransaction {
   // the transaction must not be committed.
   const std::optional<DatabaseFailure>& failure() const { return failure_; }
 
-  // Stores the study's new sequence and trial count if anything changed.
-  // Call once, just before COMMIT.
+  // Writes what is pending and stores the study's new sequence and trial
+  // count if anything changed. Call once, just before COMMIT.
   absl::Status Finish();
 
  private:
+  // Runs `fn`, which may throw what libpqxx throws, once the pending
+  // writes are written; remembers a database failure.
   template <typename Fn>
   auto Run(absl::string_view operation, Fn&& fn) -> decltype(fn());
+  // The same without writing what is pending first.
+  template <typename Fn>
+  auto RunAlone(absl::string_view operation, Fn&& fn) -> decltype(fn());
+  // Writes the pending trials, with the study's sequence and count.
+  absl::Status WritePending();
 
   // Why an UPDATE guarded by `state = expected` matched no row:
   // NOT_FOUND or FAILED_PRECONDITION.
@@ -74,11 +87,20 @@ class PostgresStudyTransaction final : public StudyTransaction {
   // NewTrial::retry_of).
   absl::Status CheckRetriable(int64_t number);
   absl::StatusOr<Trial> Load(int64_t trial_id);
+  void Changed() {
+    changed_ = true;
+    study_row_current_ = false;
+  }
 
   pqxx::transaction_base& transaction_;
   const Study study_;
+  TrialIdReserve& ids_;
+  PendingTrialWrites pending_;
   int64_t created_ = 0;
   bool changed_ = false;
+  // Whether the study's row holds this transaction's sequence and count
+  // (WritePending stores them; later changes call for storing them again).
+  bool study_row_current_ = false;
   std::optional<DatabaseFailure> failure_;
 };
 

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -234,13 +235,14 @@ TEST_F(PostgresStorageTest, DatabaseErrorInATransactionIsNeverCommitted) {
   absl::Time now = absl::FromUnixSeconds(1'700'000'000);
   ASSERT_OK_AND_ASSIGN(Study study,
                        storage->CreateStudy("s", OneFloatConfig(), {}, now));
-  NewTrial unstorable = Running(now + absl::Minutes(5));
-  // jsonb cannot hold a NUL character.
-  unstorable.environment = {{"host", std::string("a\0b", 3)}};
   absl::Status first_error;
   absl::Status status =
       storage->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        first_error = txn.CreateTrial(unstorable, now).status();
+        RETURN_IF_ERROR(
+            txn.CreateTrial(Running(now + absl::Minutes(5)), now).status());
+        // jsonb cannot hold a NUL character.
+        first_error =
+            txn.SetStudyMetadata({{"host", std::string("a\0b", 3)}}, now);
         // A callback that ignores the error must not get the rest
         // committed.
         return txn.CreateTrial(Running(now + absl::Minutes(5)), now).status();
@@ -252,6 +254,33 @@ TEST_F(PostgresStorageTest, DatabaseErrorInATransactionIsNeverCommitted) {
   ASSERT_OK_AND_ASSIGN(Study stored, storage->GetStudy(study.id));
   EXPECT_EQ(stored.sequence, 0);
   EXPECT_EQ(stored.next_trial_number, 0);
+  ASSERT_OK_AND_ASSIGN(TrialCounts counts, storage->CountTrials(study.id));
+  EXPECT_EQ(counts.running + counts.waiting, 0);
+}
+
+// New trials are written when the transaction commits (or before its next
+// statement), so a value PostgreSQL refuses fails the transaction there.
+TEST_F(PostgresStorageTest, AnUnstorableNewTrialFailsItsTransaction) {
+  std::unique_ptr<Storage> storage = Open();
+  ASSERT_NE(storage, nullptr);
+  absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  ASSERT_OK_AND_ASSIGN(Study study,
+                       storage->CreateStudy("s", OneFloatConfig(), {}, now));
+  NewTrial unstorable = Running(now + absl::Minutes(5));
+  unstorable.environment = {{"host", std::string("a\0b", 3)}};
+  absl::Status status =
+      storage->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
+        RETURN_IF_ERROR(
+            txn.CreateTrial(Running(now + absl::Minutes(5)), now).status());
+        return txn.CreateTrial(unstorable, now).status();
+      });
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
+  ASSERT_OK_AND_ASSIGN(Study stored, storage->GetStudy(study.id));
+  EXPECT_EQ(stored.sequence, 0);
+  EXPECT_EQ(stored.next_trial_number, 0);
+  ASSERT_OK_AND_ASSIGN(TrialCounts counts, storage->CountTrials(study.id));
+  EXPECT_EQ(counts.running + counts.waiting, 0);
 }
 
 TEST_F(PostgresStorageTest, InvalidUtf8IsInvalidArgument) {
@@ -263,6 +292,39 @@ TEST_F(PostgresStorageTest, InvalidUtf8IsInvalidArgument) {
       StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   ASSERT_OK_AND_ASSIGN(Page<Study> page, storage->ListStudies({}));
   EXPECT_THAT(page.items, IsEmpty());
+}
+
+// Each server reserves trial ids ahead from the one sequence, so that it
+// can name new trials before it writes them; two servers on one database
+// must still never hand out the same id.
+TEST_F(PostgresStorageTest, ServersOnOneDatabaseNeverShareATrialId) {
+  std::unique_ptr<Storage> first = Open();
+  std::unique_ptr<Storage> second = Open();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  absl::Time now = absl::FromUnixSeconds(1'700'000'000);
+  ASSERT_OK_AND_ASSIGN(Study study,
+                       first->CreateStudy("s", OneFloatConfig(), {}, now));
+  absl::flat_hash_map<int64_t, Trial> by_id;
+  for (int round = 0; round < 150; ++round) {
+    Storage& storage = round % 3 == 0 ? *second : *first;
+    ASSERT_OK(
+        storage.Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
+          for (int i = 0; i < 1 + round % 2; ++i) {
+            ASSIGN_OR_RETURN(
+                Trial created,
+                txn.CreateTrial(Running(now + absl::Minutes(5)), now));
+            EXPECT_TRUE(by_id.emplace(created.id, created).second)
+                << "id " << created.id << " handed out twice";
+          }
+          return absl::OkStatus();
+        }));
+  }
+  EXPECT_EQ(by_id.size(), 225u);
+  for (const auto& [id, created] : by_id) {
+    ASSERT_OK_AND_ASSIGN(Trial stored, second->GetTrial(id));
+    EXPECT_EQ(stored.number, created.number);
+  }
 }
 
 TEST_F(PostgresStorageTest, TimesAreFlooredToMicroseconds) {
@@ -302,9 +364,9 @@ TEST_F(PostgresStorageTest, NonFiniteValuesRoundTrip) {
       storage->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(Trial created, txn.CreateTrial(trial, now));
         trial_id = created.id;
-        RETURN_IF_ERROR(
-            txn.AddIntermediateValue(trial_id, {1, "loss", -kInf}).status());
-        return txn.FinishTrial(trial_id, outcome, now).status();
+        ASSIGN_OR_RETURN(
+            created, txn.AddIntermediateValue(trial_id, {1, "loss", -kInf}));
+        return txn.FinishTrial(created, outcome, now).status();
       }));
   ASSERT_OK_AND_ASSIGN(Trial stored, storage->GetTrial(trial_id));
   EXPECT_EQ(std::get<double>(stored.params.at("x")), -kInf);

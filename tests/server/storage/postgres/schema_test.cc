@@ -110,9 +110,9 @@ class SchemaTest : public ::testing::Test {
             } else {
               continue;
             }
-            RETURN_IF_ERROR(txn.FinishTrial(created.id, outcome,
-                                            kNow + absl::Seconds(60 + i))
-                                .status());
+            RETURN_IF_ERROR(
+                txn.FinishTrial(created, outcome, kNow + absl::Seconds(60 + i))
+                    .status());
           }
           return absl::OkStatus();
         }));
@@ -314,7 +314,7 @@ TEST_F(SchemaTest, ATrialWithoutItsConstrainedMetricIsInfeasible) {
         ASSIGN_OR_RETURN(Trial created, txn.CreateTrial(trial, kNow));
         TrialOutcome outcome;
         outcome.values = {0.5, 1.0};
-        return txn.FinishTrial(created.id, outcome, kNow + absl::Seconds(1))
+        return txn.FinishTrial(created, outcome, kNow + absl::Seconds(1))
             .status();
       }));
   EXPECT_THAT(Column("SELECT feasible::text FROM knob.trial_summary "

@@ -60,7 +60,8 @@ class TrialReadsTest : public ::testing::Test {
   void MakeTrials() {
     constexpr double kInf = std::numeric_limits<double>::infinity();
     ASSERT_OK(storage_->Transact(study_id_, [&](StudyTransaction& txn) {
-      std::vector<int64_t> ids;
+      // Each trial as this transaction last returned it.
+      std::vector<Trial> trials;
       for (ParamAssignment params : std::vector<ParamAssignment>{
                {{"x", 0.1}, {"layers", int64_t{3}}, {"act", "relu"}},
                {{"x", -1e-300}, {"bias", true}},
@@ -68,43 +69,43 @@ class TrialReadsTest : public ::testing::Test {
                {},
                {{"x", 7.0}}}) {
         ASSIGN_OR_RETURN(Trial trial, txn.CreateTrial(Running(params), At(1)));
-        ids.push_back(trial.id);
+        trials.push_back(trial);
       }
+      ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
+                                      trials[0].id, Report(0, "loss", 0.9)));
+      ASSIGN_OR_RETURN(trials[2], txn.AddIntermediateValue(
+                                      trials[2].id, Report(0, "loss", 0.8)));
+      ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
+                                      trials[0].id, Report(1, "loss", 0.7)));
+      ASSIGN_OR_RETURN(
+          trials[0],
+          txn.AddIntermediateValue(trials[0].id, Report(0, "accuracy", 0.5)));
+      ASSIGN_OR_RETURN(trials[2],
+                       txn.AddIntermediateValue(trials[2].id,
+                                                Report(1, "loss", 0.95, true)));
+      ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
+                                      trials[0].id, Report(1, "loss", 0.6)));
       RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[0], Report(0, "loss", 0.9)).status());
-      RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[2], Report(0, "loss", 0.8)).status());
-      RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[0], Report(1, "loss", 0.7)).status());
-      RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[0], Report(0, "accuracy", 0.5))
-              .status());
-      RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[2], Report(1, "loss", 0.95, true))
-              .status());
-      RETURN_IF_ERROR(
-          txn.AddIntermediateValue(ids[0], Report(1, "loss", 0.6)).status());
-      RETURN_IF_ERROR(
-          txn.FinishTrial(ids[0],
+          txn.FinishTrial(trials[0],
                           {.state = TrialState::kCompleted,
                            .values = {0.6, kInf},
                            .metrics = {{"seconds", 12.25}, {"memory", 1e9}},
                            .request_id = "done-0"},
                           At(2))
               .status());
-      RETURN_IF_ERROR(txn.FinishTrial(ids[1],
+      RETURN_IF_ERROR(txn.FinishTrial(trials[1],
                                       {.state = TrialState::kFailed,
                                        .fail_reason = "out of memory"},
                                       At(3))
                           .status());
-      RETURN_IF_ERROR(txn.FinishTrial(ids[2],
+      RETURN_IF_ERROR(txn.FinishTrial(trials[2],
                                       {.state = TrialState::kPruned,
                                        .metrics = {{"seconds", -kInf}}},
                                       At(4))
                           .status());
       return txn
           .FinishTrial(
-              ids[4],
+              trials[4],
               {.state = TrialState::kCompleted, .values = {-3.5, 0.125}}, At(5))
           .status();
     }));

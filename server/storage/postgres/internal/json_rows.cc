@@ -1,0 +1,91 @@
+#include "server/storage/postgres/internal/json_rows.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace knob::postgres_internal {
+namespace {
+
+void AppendString(std::string& out, absl::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xf]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+JsonRows& JsonRows::Row() {
+  if (rows_ > 0) json_ += "},";
+  json_.push_back('{');
+  ++rows_;
+  first_field_ = true;
+  return *this;
+}
+
+void JsonRows::Key(absl::string_view key) {
+  if (!first_field_) json_.push_back(',');
+  first_field_ = false;
+  AppendString(json_, key);
+  json_.push_back(':');
+}
+
+JsonRows& JsonRows::Text(absl::string_view key, absl::string_view value) {
+  Key(key);
+  AppendString(json_, value);
+  return *this;
+}
+
+JsonRows& JsonRows::Int(absl::string_view key, int64_t value) {
+  Key(key);
+  absl::StrAppend(&json_, value);
+  return *this;
+}
+
+JsonRows& JsonRows::Null(absl::string_view key) {
+  Key(key);
+  json_ += "null";
+  return *this;
+}
+
+JsonRows& JsonRows::Object(absl::string_view key,
+                           const std::map<std::string, std::string>& value) {
+  Key(key);
+  json_.push_back('{');
+  bool first = true;
+  for (const auto& [name, text] : value) {
+    if (!first) json_.push_back(',');
+    first = false;
+    AppendString(json_, name);
+    json_.push_back(':');
+    AppendString(json_, text);
+  }
+  json_.push_back('}');
+  return *this;
+}
+
+std::string JsonRows::Finish() && {
+  if (rows_ > 0) json_.push_back('}');
+  json_.push_back(']');
+  return std::move(json_);
+}
+
+}  // namespace knob::postgres_internal

@@ -28,7 +28,7 @@ absl::StatusOr<std::vector<ListedStudy>> StudyReader::ListStudies() {
     for (const Study& study : page.items) {
       // Listed studies come without their sampler state, which the
       // dashboard never shows.
-      absl::StatusOr<TrialCounts> counts = storage_.CountTrials(study.id);
+      absl::StatusOr<TrialCounts> counts = CountsAt(study);
       // Deleted since it was listed.
       if (absl::IsNotFound(counts.status())) continue;
       RETURN_IF_ERROR(counts.status());
@@ -44,7 +44,26 @@ absl::StatusOr<std::vector<ListedStudy>> StudyReader::ListStudies() {
   absl::erase_if(entries_, [&listed](const auto& entry) {
     return !listed.contains(entry.first);
   });
+  absl::erase_if(counts_, [&listed](const auto& entry) {
+    return !listed.contains(entry.first);
+  });
   return studies;
+}
+
+absl::StatusOr<TrialCounts> StudyReader::CountsAt(const Study& study) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = counts_.find(study.id);
+    if (it != counts_.end() && it->second.first == study.sequence) {
+      return it->second.second;
+    }
+  }
+  ASSIGN_OR_RETURN(TrialCounts counts, storage_.CountTrials(study.id));
+  absl::MutexLock lock(&mu_);
+  // Counted after the study was listed, so possibly at a later sequence:
+  // kept under the listed one, they are read again on the next list.
+  counts_.insert_or_assign(study.id, std::pair(study.sequence, counts));
+  return counts;
 }
 
 absl::StatusOr<std::shared_ptr<const StudySnapshot>> StudyReader::ReadStudy(

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -62,8 +63,9 @@ class StudyReader {
   StudyReader& operator=(const StudyReader&) = delete;
 
   // Every study, by id, with its current trial counts and the snapshot
-  // kept of its trials, without reading any trial. Forgets the snapshots
-  // of deleted studies. Storage errors pass through.
+  // kept of its trials, without reading any trial. Counts are read again
+  // only for studies whose sequence moved since the last list. Forgets the
+  // snapshots and counts of deleted studies. Storage errors pass through.
   absl::StatusOr<std::vector<ListedStudy>> ListStudies();
 
   // The named study with its current trials; NOT_FOUND saying
@@ -87,12 +89,18 @@ class StudyReader {
   absl::StatusOr<std::shared_ptr<const StudySnapshot>> Refresh(
       const Study& study);
   std::shared_ptr<Entry> EntryFor(int64_t study_id);
+  // The study's trial counts, read again only when its sequence moved.
+  absl::StatusOr<TrialCounts> CountsAt(const Study& study);
   // The study's snapshot, or null.
   std::shared_ptr<const StudySnapshot> Kept(int64_t study_id);
 
   Storage& storage_;
   absl::Mutex mu_;
   absl::flat_hash_map<int64_t, std::shared_ptr<Entry>> entries_
+      ABSL_GUARDED_BY(mu_);
+  // Per study, the trial counts as of a sequence: a study's counts change
+  // only with its sequence, and the page lists every study every 2 s.
+  absl::flat_hash_map<int64_t, std::pair<int64_t, TrialCounts>> counts_
       ABSL_GUARDED_BY(mu_);
 };
 

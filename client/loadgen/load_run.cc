@@ -33,9 +33,13 @@ absl::Status CheckOptions(const LoadOptions& options) {
         absl::StrCat("duration: must be positive, got ",
                      absl::FormatDuration(options.duration)));
   }
-  if (options.trials < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("trials: must be 0 or more, got ", options.trials));
+  for (const auto& [name, value] :
+       {std::pair<const char*, int64_t>{"trials", options.trials},
+        {"reports", options.reports}}) {
+    if (value < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": must be 0 or more, got ", value));
+    }
   }
   return absl::OkStatus();
 }
@@ -146,7 +150,7 @@ absl::StatusOr<LoadResult> RunLoad(const LoadOptions& options) {
     const std::string worker_id = absl::StrCat(options.prefix, "-worker-", i);
     workers.push_back(std::make_unique<SimulatedWorker>(
         *stubs[i % options.channels], result.study_ids[study], *budgets[study],
-        worker_id, absl::StrCat(worker_id, "-", run_token),
+        options.reports, worker_id, absl::StrCat(worker_id, "-", run_token),
         start + options.duration, options.call_timeout, on_done));
   }
   for (auto& worker : workers) worker->Start();

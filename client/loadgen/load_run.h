@@ -38,6 +38,8 @@ struct LoadOptions {
   int64_t trials = 0;
   // Deadline of each call. Default: 30 s.
   absl::Duration call_timeout = absl::Seconds(30);
+  // Intermediate values each trial reports before it completes.
+  int reports = 0;
 };
 
 struct LoadResult {

@@ -47,6 +47,9 @@ ABSL_FLAG(std::string, prefix, "",
           "prefix of the study names (default: loadgen-<time>-<pid>, so "
           "that each run has fresh studies)");
 ABSL_FLAG(int, channels, 4, "gRPC connections the workers are spread over");
+ABSL_FLAG(int, reports, 0,
+          "intermediate values each trial reports (ReportIntermediate) "
+          "before it completes");
 ABSL_FLAG(absl::Duration, call_timeout, absl::Seconds(30),
           "deadline of each call");
 
@@ -63,6 +66,7 @@ int main(int argc, char** argv) {
   options.trials = absl::GetFlag(FLAGS_trials);
   options.sampler = absl::GetFlag(FLAGS_sampler);
   options.channels = absl::GetFlag(FLAGS_channels);
+  options.reports = absl::GetFlag(FLAGS_reports);
   options.call_timeout = absl::GetFlag(FLAGS_call_timeout);
   options.prefix = absl::GetFlag(FLAGS_prefix);
   if (options.prefix.empty()) {

@@ -40,8 +40,11 @@ std::string FormatReport(const LoadResult& result) {
                         stats.cycles, result.cycles_per_second());
   absl::StrAppendFormat(&report, "  %-10s %9s %9s %9s %9s %9s\n", "latency",
                         "calls", "p50 ms", "p99 ms", "p99.9 ms", "max ms");
-  absl::StrAppend(&report, LatencyRow("suggest", stats.suggest_latency),
-                  LatencyRow("complete", stats.complete_latency));
+  absl::StrAppend(&report, LatencyRow("suggest", stats.suggest_latency));
+  if (options.reports > 0) {
+    absl::StrAppend(&report, LatencyRow("report", stats.report_latency));
+  }
+  absl::StrAppend(&report, LatencyRow("complete", stats.complete_latency));
   std::vector<std::string> errors;
   for (const auto& [code, count] : stats.errors) {
     errors.push_back(absl::StrCat(code, "=", count));
@@ -59,14 +62,20 @@ std::string SummaryLine(const LoadResult& result) {
       "loadgen: workers=%d studies=%d channels=%d cycles=%d "
       "cycles_per_s=%.1f p50_suggest_ms=%.3f p99_suggest_ms=%.3f "
       "p999_suggest_ms=%.3f p50_complete_ms=%.3f p99_complete_ms=%.3f "
-      "p999_complete_ms=%.3f errors=%d",
+      "p999_complete_ms=%.3f errors=%d%s",
       result.options.workers, result.options.studies, result.options.channels,
       stats.cycles, result.cycles_per_second(),
       Milliseconds(suggest.Quantile(0.5)), Milliseconds(suggest.Quantile(0.99)),
       Milliseconds(suggest.Quantile(0.999)),
       Milliseconds(complete.Quantile(0.5)),
       Milliseconds(complete.Quantile(0.99)),
-      Milliseconds(complete.Quantile(0.999)), stats.error_count());
+      Milliseconds(complete.Quantile(0.999)), stats.error_count(),
+      result.options.reports > 0
+          ? absl::StrFormat(" reports=%d p50_report_ms=%.3f p99_report_ms=%.3f",
+                            result.options.reports,
+                            Milliseconds(stats.report_latency.Quantile(0.5)),
+                            Milliseconds(stats.report_latency.Quantile(0.99)))
+          : "");
 }
 
 }  // namespace knob::loadgen

@@ -33,6 +33,7 @@ std::string CodeName(const grpc::Status& status) {
 void WorkerStats::Merge(const WorkerStats& other) {
   cycles += other.cycles;
   suggest_latency.Merge(other.suggest_latency);
+  report_latency.Merge(other.report_latency);
   complete_latency.Merge(other.complete_latency);
   for (const auto& [code, count] : other.errors) errors[code] += count;
 }
@@ -44,7 +45,8 @@ int64_t WorkerStats::error_count() const {
 }
 
 SimulatedWorker::SimulatedWorker(v1::TrialService::Stub& stub, int64_t study_id,
-                                 CycleBudget& budget, std::string worker_id,
+                                 CycleBudget& budget, int reports,
+                                 std::string worker_id,
                                  std::string request_id_prefix,
                                  absl::Time stop_at,
                                  absl::Duration call_timeout,
@@ -52,6 +54,7 @@ SimulatedWorker::SimulatedWorker(v1::TrialService::Stub& stub, int64_t study_id,
     : stub_(stub),
       study_id_(study_id),
       budget_(budget),
+      reports_(reports),
       worker_id_(std::move(worker_id)),
       request_id_prefix_(std::move(request_id_prefix)),
       stop_at_(stop_at),
@@ -102,12 +105,42 @@ void SimulatedWorker::Suggest() {
 void SimulatedWorker::OnSuggested(const grpc::Status& status) {
   stats_.suggest_latency.Record(absl::Now() - call_start_);
   if (status.ok() && suggest_response_.trials_size() > 0) {
-    Complete();
+    reported_ = 0;
+    ReportOrComplete();
     return;
   }
   CountError(status.ok() ? "STUDY_DONE" : CodeName(status));
   retry_alarm_.Set(absl::ToChronoTime(absl::Now() + kRetryPause),
                    [this](bool) { Suggest(); });
+}
+
+void SimulatedWorker::ReportOrComplete() {
+  if (reported_ == reports_) {
+    Complete();
+    return;
+  }
+  const v1::Trial& trial = suggest_response_.trials(0);
+  report_context_ = NewContext();
+  report_request_.Clear();
+  report_request_.set_trial_id(trial.id());
+  report_request_.set_step(reported_);
+  // A learning curve that falls towards the final value.
+  report_request_.set_value(Objective(trial) + 1.0 / (reported_ + 1));
+  report_request_.set_request_id(NextRequestId());
+  report_response_.Clear();
+  call_start_ = absl::Now();
+  stub_.async()->ReportIntermediate(
+      report_context_.get(), &report_request_, &report_response_,
+      [this](grpc::Status status) { OnReported(status); });
+}
+
+void SimulatedWorker::OnReported(const grpc::Status& status) {
+  stats_.report_latency.Record(absl::Now() - call_start_);
+  // A failed report is counted; the worker goes on with its trial, as a
+  // worker that cannot reach the server for one report would.
+  if (!status.ok()) CountError(CodeName(status));
+  ++reported_;
+  ReportOrComplete();
 }
 
 void SimulatedWorker::Complete() {

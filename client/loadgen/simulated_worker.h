@@ -1,6 +1,7 @@
 // A SimulatedWorker plays one worker of a study with an objective that
-// costs nothing: it asks for a trial (SuggestTrials, count 1), completes it
-// at once (CompleteTrial), and starts over, until its stop time or until
+// costs nothing: it asks for a trial (SuggestTrials, count 1), reports
+// `reports` intermediate values for steps 0, 1, … (ReportIntermediate),
+// completes it (CompleteTrial), and starts over, until its stop time or until
 // its study's CycleBudget, shared with the study's other workers, is
 // spent. It runs on gRPC's callback API, so a load generator drives
 // hundreds of workers without a thread each and the client's own CPU stays
@@ -43,6 +44,7 @@ struct WorkerStats {
   // Suggest + complete cycles whose complete succeeded.
   int64_t cycles = 0;
   LatencyHistogram suggest_latency;
+  LatencyHistogram report_latency;
   LatencyHistogram complete_latency;
   // Failed calls by status code name ("UNAVAILABLE", …); a suggest that
   // returned no trial counts as "STUDY_DONE".
@@ -60,7 +62,7 @@ class SimulatedWorker final {
   // `stub` and `budget` must outlive the worker. `on_done` runs once, on a
   // gRPC thread, when the worker stopped; the worker must outlive that call.
   SimulatedWorker(v1::TrialService::Stub& stub, int64_t study_id,
-                  CycleBudget& budget, std::string worker_id,
+                  CycleBudget& budget, int reports, std::string worker_id,
                   std::string request_id_prefix, absl::Time stop_at,
                   absl::Duration call_timeout, std::function<void()> on_done);
 
@@ -74,6 +76,10 @@ class SimulatedWorker final {
  private:
   void Suggest();
   void OnSuggested(const grpc::Status& status);
+  // Reports the next intermediate value, or completes the trial once all
+  // were reported.
+  void ReportOrComplete();
+  void OnReported(const grpc::Status& status);
   void Complete();
   void OnCompleted(const grpc::Status& status);
   void CountError(const std::string& code);
@@ -84,6 +90,7 @@ class SimulatedWorker final {
   v1::TrialService::Stub& stub_;
   const int64_t study_id_;
   CycleBudget& budget_;
+  const int reports_;
   const std::string worker_id_;
   const std::string request_id_prefix_;
   const absl::Time stop_at_;
@@ -95,6 +102,11 @@ class SimulatedWorker final {
   std::unique_ptr<grpc::ClientContext> suggest_context_;
   v1::SuggestTrialsRequest suggest_request_;
   v1::SuggestTrialsResponse suggest_response_;
+  std::unique_ptr<grpc::ClientContext> report_context_;
+  v1::ReportIntermediateRequest report_request_;
+  v1::ReportIntermediateResponse report_response_;
+  // Intermediate values reported for the trial held.
+  int reported_ = 0;
   std::unique_ptr<grpc::ClientContext> complete_context_;
   v1::CompleteTrialRequest complete_request_;
   v1::Trial complete_response_;

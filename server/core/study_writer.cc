@@ -122,18 +122,21 @@ absl::StatusOr<Trial> StudyWriter::StartWaitingTrial(
     int64_t trial_id, const std::string& worker_id,
     const std::map<std::string, std::string>& environment,
     absl::Time lease_deadline, const std::string& request_id) {
+  ASSIGN_OR_RETURN(const Trial* trial, GetTrial(trial_id));
   return Record(transaction_.StartWaitingTrial(
-      trial_id, worker_id, environment, lease_deadline, request_id, now_));
+      *trial, worker_id, environment, lease_deadline, request_id, now_));
 }
 
 absl::StatusOr<Trial> StudyWriter::ExtendLease(int64_t trial_id,
                                                absl::Time deadline) {
-  return Record(transaction_.ExtendLease(trial_id, deadline));
+  ASSIGN_OR_RETURN(const Trial* trial, GetTrial(trial_id));
+  return Record(transaction_.ExtendLease(*trial, deadline));
 }
 
 absl::StatusOr<Trial> StudyWriter::AddIntermediateValue(
     int64_t trial_id, const IntermediateValue& value) {
-  return Record(transaction_.AddIntermediateValue(trial_id, value));
+  ASSIGN_OR_RETURN(const Trial* trial, GetTrial(trial_id));
+  return Record(transaction_.AddIntermediateValue(*trial, value));
 }
 
 absl::StatusOr<Trial> StudyWriter::FinishTrial(int64_t trial_id,

@@ -106,12 +106,22 @@ class StudyTransaction {
   // The oldest WAITING trial (lowest number), if any.
   virtual absl::StatusOr<std::optional<Trial>> OldestWaitingTrial() = 0;
 
+  // The mutations of one trial below take `trial` as this transaction last
+  // read or returned it, and return it with the change applied (see the
+  // Apply functions at the end of this file), so that an implementation
+  // need not read it back. The stored trial's state decides the errors.
+  // An implementation may defer the writes of AddIntermediateValue and
+  // FinishTrial to the end of the transaction (PostgreSQL writes a
+  // transaction's new, finished and reported trials in one statement);
+  // then a `trial` that misstates the stored one fails the transaction
+  // when it commits, with the same codes, and nothing is stored.
+
   // Turns a WAITING trial into RUNNING for a worker; its
   // suggest_request_id becomes `request_id`, its enqueue_request_id stays.
   // FAILED_PRECONDITION if it is not WAITING; NOT_FOUND if it is not a trial of
   // this study.
   virtual absl::StatusOr<Trial> StartWaitingTrial(
-      int64_t trial_id, const std::string& worker_id,
+      const Trial& trial, const std::string& worker_id,
       const std::map<std::string, std::string>& environment,
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) = 0;
@@ -122,7 +132,7 @@ class StudyTransaction {
 
   // Moves the lease deadline of a RUNNING trial. FAILED_PRECONDITION if not
   // RUNNING; NOT_FOUND if it is not a trial of this study.
-  virtual absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
+  virtual absl::StatusOr<Trial> ExtendLease(const Trial& trial,
                                             absl::Time lease_deadline) = 0;
 
   // Appends an intermediate value (with its request id and the pruner's
@@ -131,20 +141,13 @@ class StudyTransaction {
   // FAILED_PRECONDITION if not RUNNING; NOT_FOUND if it is not a trial of this
   // study.
   virtual absl::StatusOr<Trial> AddIntermediateValue(
-      int64_t trial_id, const IntermediateValue& value) = 0;
+      const Trial& trial, const IntermediateValue& value) = 0;
 
   // Ends a RUNNING trial with `outcome`; end_time = `now`, lease cleared.
-  // `trial` is the trial as this transaction last read or returned it: the
-  // result is that trial with the outcome applied, so an implementation
-  // need not read it back. FAILED_PRECONDITION if the trial is not
-  // RUNNING; NOT_FOUND if it is not a trial of this study; INVALID_ARGUMENT
-  // if outcome.state is not a finished state. An implementation may defer
-  // the write to the end of the transaction (PostgreSQL writes a
-  // transaction's finished and created trials in one statement); then a
-  // `trial` that misstates the stored one fails the transaction when it
-  // commits, with the same codes, and nothing is stored. Values are stored
-  // as given: the caller checks their number against the study's
-  // objectives.
+  // FAILED_PRECONDITION if the trial is not RUNNING; NOT_FOUND if it is not a
+  // trial of this study; INVALID_ARGUMENT if outcome.state is not a finished
+  // state. Values are stored as given: the caller checks their number
+  // against the study's objectives.
   virtual absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                             const TrialOutcome& outcome,
                                             absl::Time now) = 0;
@@ -179,6 +182,15 @@ class StudyTransaction {
 // a finished one.
 absl::Status CheckNewTrial(const NewTrial& trial);
 absl::Status CheckOutcome(const TrialOutcome& outcome);
+
+// What StartWaitingTrial, AddIntermediateValue and FinishTrial do to a
+// trial, for every implementation to build its results the same way.
+void ApplyStart(Trial& trial, const std::string& worker_id,
+                const std::map<std::string, std::string>& environment,
+                absl::Time lease_deadline, const std::string& request_id,
+                absl::Time now);
+void ApplyIntermediateValue(Trial& trial, const IntermediateValue& value);
+void ApplyOutcome(Trial& trial, const TrialOutcome& outcome, absl::Time now);
 
 // One page of a listing. `next_page_token` is empty on the last page.
 // Times are stored with microsecond precision (sub-microsecond parts are

@@ -35,24 +35,24 @@ class FaultyTransaction final : public StudyTransaction {
     return transaction_.OldestWaitingTrial();
   }
   absl::StatusOr<Trial> StartWaitingTrial(
-      int64_t trial_id, const std::string& worker_id,
+      const Trial& trial, const std::string& worker_id,
       const std::map<std::string, std::string>& environment,
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) override {
-    return transaction_.StartWaitingTrial(trial_id, worker_id, environment,
+    return transaction_.StartWaitingTrial(trial, worker_id, environment,
                                           lease_deadline, request_id, now);
   }
   absl::StatusOr<std::vector<Trial>> TrialsBySuggestRequest(
       const std::string& request_id) override {
     return transaction_.TrialsBySuggestRequest(request_id);
   }
-  absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
+  absl::StatusOr<Trial> ExtendLease(const Trial& trial,
                                     absl::Time lease_deadline) override {
-    return transaction_.ExtendLease(trial_id, lease_deadline);
+    return transaction_.ExtendLease(trial, lease_deadline);
   }
   absl::StatusOr<Trial> AddIntermediateValue(
-      int64_t trial_id, const IntermediateValue& value) override {
-    return transaction_.AddIntermediateValue(trial_id, value);
+      const Trial& trial, const IntermediateValue& value) override {
+    return transaction_.AddIntermediateValue(trial, value);
   }
   absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,

@@ -19,16 +19,6 @@ absl::Status RequireRunning(const Trial& trial, const char* action) {
                    TrialStateName(trial.state), ", not RUNNING"));
 }
 
-void Finish(Trial& trial, const TrialOutcome& outcome, absl::Time now) {
-  trial.state = outcome.state;
-  trial.values = outcome.values;
-  trial.metrics = outcome.metrics;
-  trial.fail_reason = outcome.fail_reason;
-  trial.complete_request_id = outcome.request_id;
-  trial.end_time = now;
-  trial.lease_deadline.reset();
-}
-
 }  // namespace
 
 MemoryTransaction::MemoryTransaction(Tables& tables, StudyData& data,
@@ -133,21 +123,17 @@ absl::StatusOr<std::optional<Trial>> MemoryTransaction::OldestWaitingTrial() {
 }
 
 absl::StatusOr<Trial> MemoryTransaction::StartWaitingTrial(
-    int64_t trial_id, const std::string& worker_id,
+    const Trial& known, const std::string& worker_id,
     const std::map<std::string, std::string>& environment,
     absl::Time lease_deadline, const std::string& request_id, absl::Time now) {
-  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+  // The stored trial, not the caller's copy, decides.
+  ASSIGN_OR_RETURN(Trial trial, Load(known.id));
   if (trial.state != TrialState::kWaiting) {
     return absl::FailedPreconditionError(
-        absl::StrCat("cannot start trial ", trial_id, ": it is ",
+        absl::StrCat("cannot start trial ", trial.id, ": it is ",
                      TrialStateName(trial.state), ", not WAITING"));
   }
-  trial.state = TrialState::kRunning;
-  trial.worker_id = worker_id;
-  trial.environment = environment;
-  trial.lease_deadline = lease_deadline;
-  trial.suggest_request_id = request_id;
-  trial.start_time = now;
+  ApplyStart(trial, worker_id, environment, lease_deadline, request_id, now);
   return Stage(std::move(trial));
 }
 
@@ -166,37 +152,27 @@ absl::StatusOr<std::vector<Trial>> MemoryTransaction::TrialsBySuggestRequest(
 }
 
 absl::StatusOr<Trial> MemoryTransaction::ExtendLease(
-    int64_t trial_id, absl::Time lease_deadline) {
-  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+    const Trial& known, absl::Time lease_deadline) {
+  ASSIGN_OR_RETURN(Trial trial, Load(known.id));
   RETURN_IF_ERROR(RequireRunning(trial, "extend the lease of"));
   trial.lease_deadline = lease_deadline;
   return Stage(std::move(trial));
 }
 
 absl::StatusOr<Trial> MemoryTransaction::AddIntermediateValue(
-    int64_t trial_id, const IntermediateValue& value) {
-  ASSIGN_OR_RETURN(Trial trial, Load(trial_id));
+    const Trial& known, const IntermediateValue& value) {
+  ASSIGN_OR_RETURN(Trial trial, Load(known.id));
   RETURN_IF_ERROR(RequireRunning(trial, "report an intermediate value of"));
-  auto same_point = [&](const IntermediateValue& reported) {
-    return reported.step == value.step && reported.metric == value.metric;
-  };
-  auto it = std::find_if(trial.intermediate_values.begin(),
-                         trial.intermediate_values.end(), same_point);
-  if (it != trial.intermediate_values.end()) {
-    *it = value;
-  } else {
-    trial.intermediate_values.push_back(value);
-  }
+  ApplyIntermediateValue(trial, value);
   return Stage(std::move(trial));
 }
 
 absl::StatusOr<Trial> MemoryTransaction::FinishTrial(
     const Trial& known, const TrialOutcome& outcome, absl::Time now) {
   RETURN_IF_ERROR(CheckOutcome(outcome));
-  // The stored trial, not the caller's copy, decides.
   ASSIGN_OR_RETURN(Trial trial, Load(known.id));
   RETURN_IF_ERROR(RequireRunning(trial, "finish"));
-  Finish(trial, outcome, now);
+  ApplyOutcome(trial, outcome, now);
   return Stage(std::move(trial));
 }
 
@@ -222,7 +198,7 @@ absl::StatusOr<std::vector<Trial>> MemoryTransaction::ExpireLeases(
   outcome.state = TrialState::kStale;
   outcome.fail_reason = kLeaseExpiredReason;
   for (Trial& trial : expired) {
-    Finish(trial, outcome, now);
+    ApplyOutcome(trial, outcome, now);
     trial = Stage(std::move(trial));
   }
   return expired;

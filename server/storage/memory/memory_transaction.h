@@ -42,16 +42,16 @@ class MemoryTransaction final : public StudyTransaction {
                                     absl::Time now) override;
   absl::StatusOr<std::optional<Trial>> OldestWaitingTrial() override;
   absl::StatusOr<Trial> StartWaitingTrial(
-      int64_t trial_id, const std::string& worker_id,
+      const Trial& trial, const std::string& worker_id,
       const std::map<std::string, std::string>& environment,
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) override;
   absl::StatusOr<std::vector<Trial>> TrialsBySuggestRequest(
       const std::string& request_id) override;
-  absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
+  absl::StatusOr<Trial> ExtendLease(const Trial& trial,
                                     absl::Time lease_deadline) override;
   absl::StatusOr<Trial> AddIntermediateValue(
-      int64_t trial_id, const IntermediateValue& value) override;
+      const Trial& trial, const IntermediateValue& value) override;
   absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,
                                     absl::Time now) override;

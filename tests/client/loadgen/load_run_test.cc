@@ -27,6 +27,14 @@ TEST(RunLoad, RefusesNegativeTrials) {
                        HasSubstr("trials: must be 0 or more, got -1")));
 }
 
+TEST(RunLoad, RefusesNegativeReports) {
+  LoadOptions options = OptionsWithoutServer();
+  options.reports = -2;
+  EXPECT_THAT(RunLoad(options).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("reports: must be 0 or more, got -2")));
+}
+
 TEST(RunLoad, RefusesZeroWorkers) {
   LoadOptions options = OptionsWithoutServer();
   options.workers = 0;

@@ -178,5 +178,34 @@ TEST_F(LoadgenProcess, TrialsStopsTheRunAtExactlyThatManySplitEvenly) {
   EXPECT_EQ(CompletedTrials("exact-1"), 14);
 }
 
+TEST_F(LoadgenProcess, ReportsLandBeforeEachTrialCompletes) {
+  const std::map<std::string, std::string> fields =
+      RunLoadgen({"--workers=4", "--duration=600s", "--trials=10",
+                  "--reports=3", "--prefix=curves"});
+  ASSERT_FALSE(fields.empty());
+  EXPECT_EQ(IntField(fields, "cycles"), 10);
+  EXPECT_EQ(IntField(fields, "errors"), 0);
+  EXPECT_EQ(IntField(fields, "reports"), 3);
+  EXPECT_TRUE(fields.contains("p99_report_ms"));
+
+  ClientOptions options;
+  options.target = address_;
+  Client client(options);
+  absl::StatusOr<v1::Study> study = client.GetStudyByName("curves-0");
+  ASSERT_OK(study);
+  v1::ListTrialsRequest request;
+  request.set_study_id(study->id());
+  ASSERT_OK_AND_ASSIGN(std::vector<v1::Trial> trials,
+                       client.ListAllTrials(request));
+  ASSERT_EQ(trials.size(), 10u);
+  for (const v1::Trial& trial : trials) {
+    EXPECT_EQ(trial.state(), v1::TRIAL_STATE_COMPLETED);
+    ASSERT_EQ(trial.intermediate_values_size(), 3) << trial.number();
+    for (int step = 0; step < 3; ++step) {
+      EXPECT_EQ(trial.intermediate_values(step).step(), step);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace knob::testing

@@ -71,9 +71,8 @@ TEST_P(StorageConformanceTest, RetryIsStoredLinkedToTheLostTrial) {
 
   // The link survives the retry's start.
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    ASSIGN_OR_RETURN(
-        Trial started,
-        txn.StartWaitingTrial(retry.id, "w2", {}, At(200), "s", At(40)));
+    ASSIGN_OR_RETURN(Trial started, txn.StartWaitingTrial(
+                                        retry, "w2", {}, At(200), "s", At(40)));
     EXPECT_EQ(started.retry_of, std::optional<int64_t>(0));
     ASSIGN_OR_RETURN(TrialCounts in_txn, txn.CountTrials());
     EXPECT_EQ(in_txn.retried, 1);

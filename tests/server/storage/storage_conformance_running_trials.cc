@@ -32,11 +32,9 @@ TEST_P(StorageConformanceTest, ExtendLeaseMovesTheDeadlineOfARunningTrial) {
   Trial extended;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(extended, txn.ExtendLease(trials[0].id, At(120)));
-        EXPECT_THAT(txn.ExtendLease(trials[1].id, At(120)),
-                    kFailedPrecondition);
-        EXPECT_THAT(txn.ExtendLease(trials[2].id, At(120)),
-                    kFailedPrecondition);
+        ASSIGN_OR_RETURN(extended, txn.ExtendLease(trials[0], At(120)));
+        EXPECT_THAT(txn.ExtendLease(trials[1], At(120)), kFailedPrecondition);
+        EXPECT_THAT(txn.ExtendLease(trials[2], At(120)), kFailedPrecondition);
         return absl::OkStatus();
       }));
   Trial expected = trials[0];
@@ -51,14 +49,14 @@ TEST_P(StorageConformanceTest, IntermediateValuesKeepReportOrder) {
   ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("s"));
   ASSERT_OK_AND_ASSIGN(Trial trial,
                        CreateTrial(study.id, RunningTrial("w", At(60)), At(1)));
+  // Each report passes the trial as the last one returned it.
   auto report = [&](const IntermediateValue& value) -> absl::StatusOr<Trial> {
-    Trial updated;
     RETURN_IF_ERROR(storage_->Transact(
         study.id, [&](StudyTransaction& txn) -> absl::Status {
-          ASSIGN_OR_RETURN(updated, txn.AddIntermediateValue(trial.id, value));
+          ASSIGN_OR_RETURN(trial, txn.AddIntermediateValue(trial, value));
           return absl::OkStatus();
         }));
-    return updated;
+    return trial;
   };
   ASSERT_OK(report({5, "loss", 0.9}).status());
   ASSERT_OK(report({3, "loss", 0.8}).status());
@@ -83,10 +81,10 @@ TEST_P(StorageConformanceTest, IntermediateValuesNeedARunningTrial) {
       std::vector<Trial> trials,
       CreateTrials(study.id, {WaitingTrial(1), RunningTrial("w", At(60))},
                    At(1)));
-  ASSERT_OK(Finish(trials[1], {}, At(2)).status());
+  ASSERT_OK_AND_ASSIGN(trials[1], Finish(trials[1], {}, At(2)));
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
     for (const Trial& trial : trials) {
-      EXPECT_THAT(txn.AddIntermediateValue(trial.id, {1, "loss", 0.5}),
+      EXPECT_THAT(txn.AddIntermediateValue(trial, {1, "loss", 0.5}),
                   kFailedPrecondition);
     }
     return absl::OkStatus();
@@ -155,8 +153,9 @@ TEST_P(StorageConformanceTest, FinishTrialNeedsARunningTrial) {
 }
 
 // A storage may take the caller's copy at its word until it commits; a
-// copy that misstates the stored trial then fails the whole transaction.
-TEST_P(StorageConformanceTest, FinishingAMisstatedTrialChangesNothing) {
+// finish or report of a copy that misstates the stored trial then fails
+// the whole transaction.
+TEST_P(StorageConformanceTest, WritingAMisstatedTrialChangesNothing) {
   ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("s"));
   ASSERT_OK_AND_ASSIGN(
       std::vector<Trial> trials,
@@ -171,20 +170,32 @@ TEST_P(StorageConformanceTest, FinishingAMisstatedTrialChangesNothing) {
   for (const auto& [misstated, code] :
        {std::pair(trials[0], absl::StatusCode::kFailedPrecondition),
         std::pair(unknown, absl::StatusCode::kNotFound)}) {
-    SCOPED_TRACE(::testing::Message() << "trial " << misstated.id);
-    absl::Status status = storage_->Transact(
-        study.id, [&](StudyTransaction& txn) -> absl::Status {
-          RETURN_IF_ERROR(txn.CreateTrial(WaitingTrial(3), At(3)).status());
-          RETURN_IF_ERROR(txn.FinishTrial(trials[1], {}, At(3)).status());
-          return txn.FinishTrial(misstated, {}, At(3)).status();
-        });
-    EXPECT_THAT(status, StatusIs(code, ::testing::_));
-    ASSERT_OK_AND_ASSIGN(Study after, storage_->GetStudy(study.id));
-    ExpectSameStudy(after, before);
-    ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[1].id));
-    ExpectSameTrial(stored, trials[1]);
-    ASSERT_OK_AND_ASSIGN(std::vector<Trial> all, AllTrials(study.id));
-    EXPECT_EQ(all.size(), 2u);
+    for (const bool report : {false, true}) {
+      SCOPED_TRACE(::testing::Message()
+                   << "trial " << misstated.id
+                   << (report ? " reported" : " finished"));
+      absl::Status status = storage_->Transact(
+          study.id, [&](StudyTransaction& txn) -> absl::Status {
+            RETURN_IF_ERROR(txn.CreateTrial(WaitingTrial(3), At(3)).status());
+            RETURN_IF_ERROR(
+                txn.AddIntermediateValue(trials[1], {1, "loss", 0.5}).status());
+            if (report) {
+              return txn.AddIntermediateValue(misstated, {1, "loss", 0.5})
+                  .status();
+            }
+            TrialOutcome outcome;
+            outcome.values = {0.25};
+            outcome.metrics = {{"seconds", 3}};
+            return txn.FinishTrial(misstated, outcome, At(3)).status();
+          });
+      EXPECT_THAT(status, StatusIs(code, ::testing::_));
+      ASSERT_OK_AND_ASSIGN(Study after, storage_->GetStudy(study.id));
+      ExpectSameStudy(after, before);
+      ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[1].id));
+      ExpectSameTrial(stored, trials[1]);
+      ASSERT_OK_AND_ASSIGN(std::vector<Trial> all, AllTrials(study.id));
+      EXPECT_EQ(all.size(), 2u);
+    }
   }
 }
 
@@ -266,8 +277,8 @@ TEST_P(StorageConformanceTest, ExpireLeasesSeesTheTransactionsOwnLeases) {
   const absl::Time now = At(20);
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        RETURN_IF_ERROR(txn.ExtendLease(committed[0].id, At(5)).status());
-        RETURN_IF_ERROR(txn.ExtendLease(committed[1].id, At(30)).status());
+        RETURN_IF_ERROR(txn.ExtendLease(committed[0], At(5)).status());
+        RETURN_IF_ERROR(txn.ExtendLease(committed[1], At(30)).status());
         RETURN_IF_ERROR(
             txn.CreateTrial(
                    RunningTrial("overdue", now - absl::Microseconds(1)), At(2))

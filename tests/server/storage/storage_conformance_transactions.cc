@@ -99,7 +99,7 @@ TEST_P(StorageConformanceTest, RejectedMutationIsNotAChange) {
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
     EXPECT_THAT(txn.FinishTrial(waiting, {}, At(2)),
                 StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
-    EXPECT_THAT(txn.ExtendLease(waiting.id, At(90)),
+    EXPECT_THAT(txn.ExtendLease(waiting, At(90)),
                 StatusIs(absl::StatusCode::kFailedPrecondition, ::testing::_));
     return absl::OkStatus();
   }));
@@ -137,10 +137,10 @@ TEST_P(StorageConformanceTest, CallbackErrorRollsBackEveryChange) {
         outcome.values = {0.5};
         RETURN_IF_ERROR(txn.FinishTrial(before[0], outcome, At(2)).status());
         RETURN_IF_ERROR(
-            txn.AddIntermediateValue(before[1].id, {1, "loss", 0.7}).status());
-        RETURN_IF_ERROR(txn.ExtendLease(before[1].id, At(120)).status());
+            txn.AddIntermediateValue(before[1], {1, "loss", 0.7}).status());
+        RETURN_IF_ERROR(txn.ExtendLease(before[1], At(120)).status());
         RETURN_IF_ERROR(
-            txn.StartWaitingTrial(before[2].id, "w4", {}, At(60), "r", At(2))
+            txn.StartWaitingTrial(before[2], "w4", {}, At(60), "r", At(2))
                 .status());
         RETURN_IF_ERROR(txn.SetStudyState(StudyState::kStopped, "x", At(2)));
         RETURN_IF_ERROR(txn.SetStudyMetadata({{"owner", "bo"}}, At(2)));
@@ -222,9 +222,9 @@ TEST_P(StorageConformanceTest, TransactionSeesItsOwnChanges) {
                          txn.TrialsBySuggestRequest("suggest"));
         ExpectSameTrials(by_request, {running});
 
-        ASSIGN_OR_RETURN(Trial started,
-                         txn.StartWaitingTrial(waiting.id, "w2", {}, At(70),
-                                               "suggest", At(3)));
+        ASSIGN_OR_RETURN(
+            Trial started,
+            txn.StartWaitingTrial(waiting, "w2", {}, At(70), "suggest", At(3)));
         ASSIGN_OR_RETURN(oldest, txn.OldestWaitingTrial());
         EXPECT_FALSE(oldest.has_value());
         ASSIGN_OR_RETURN(by_request, txn.TrialsBySuggestRequest("suggest"));

@@ -111,12 +111,10 @@ TEST_P(StorageConformanceTest, EveryTrialFieldRoundTrips) {
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(Trial trial, txn.CreateTrial(new_trial, created_at));
         for (int64_t step : {0, 1, 2}) {
-          ASSIGN_OR_RETURN(trial,
-                           txn.AddIntermediateValue(
-                               trial.id, {step, "loss", 1.0 / (step + 1)}));
-          ASSIGN_OR_RETURN(
-              trial, txn.AddIntermediateValue(trial.id,
-                                              {step, "accuracy", step * 0.25}));
+          ASSIGN_OR_RETURN(trial, txn.AddIntermediateValue(
+                                      trial, {step, "loss", 1.0 / (step + 1)}));
+          ASSIGN_OR_RETURN(trial, txn.AddIntermediateValue(
+                                      trial, {step, "accuracy", step * 0.25}));
         }
         ASSIGN_OR_RETURN(finished, txn.FinishTrial(trial, outcome, ended_at));
         return absl::OkStatus();
@@ -163,8 +161,8 @@ TEST_P(StorageConformanceTest, TrialsChangedSinceReturnsExactlyTheChanged) {
   Trial reported;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(
-            reported, txn.AddIntermediateValue(created[0].id, {0, "loss", 3}));
+        ASSIGN_OR_RETURN(reported,
+                         txn.AddIntermediateValue(created[0], {0, "loss", 3}));
         return absl::OkStatus();
       }));
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
@@ -228,7 +226,7 @@ TEST_P(StorageConformanceTest, OldestWaitingTrialIsTheLowestNumber) {
   ExpectSameTrial(*first, trials[1]);
 
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    return txn.StartWaitingTrial(trials[1].id, "w", {}, At(60), "", At(2))
+    return txn.StartWaitingTrial(trials[1], "w", {}, At(60), "", At(2))
         .status();
   }));
   ASSERT_OK_AND_ASSIGN(std::optional<Trial> second, oldest());
@@ -240,7 +238,7 @@ TEST_P(StorageConformanceTest, OldestWaitingTrialIsTheLowestNumber) {
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         RETURN_IF_ERROR(
-            txn.StartWaitingTrial(trials[3].id, "w", {}, At(60), "", At(4))
+            txn.StartWaitingTrial(trials[3], "w", {}, At(60), "", At(4))
                 .status());
         ASSIGN_OR_RETURN(std::optional<Trial> next, txn.OldestWaitingTrial());
         EXPECT_TRUE(next.has_value() && next->id == fourth.id);
@@ -256,9 +254,9 @@ TEST_P(StorageConformanceTest, StartWaitingTrialHandsItToAWorker) {
   Trial started;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(
-            started, txn.StartWaitingTrial(waiting.id, "worker-9", environment,
-                                           At(90), "suggest-9", At(5)));
+        ASSIGN_OR_RETURN(started,
+                         txn.StartWaitingTrial(waiting, "worker-9", environment,
+                                               At(90), "suggest-9", At(5)));
         return absl::OkStatus();
       }));
   Trial expected = waiting;
@@ -274,7 +272,7 @@ TEST_P(StorageConformanceTest, StartWaitingTrialHandsItToAWorker) {
   ExpectSameTrial(stored, expected);
 
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    EXPECT_THAT(txn.StartWaitingTrial(waiting.id, "w", {}, At(90), "", At(6)),
+    EXPECT_THAT(txn.StartWaitingTrial(waiting, "w", {}, At(90), "", At(6)),
                 kFailedPrecondition);
     return absl::OkStatus();
   }));
@@ -292,9 +290,9 @@ TEST_P(StorageConformanceTest, TrialsBySuggestRequestFindsEachRequest) {
   Trial started;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
-        ASSIGN_OR_RETURN(started,
-                         txn.StartWaitingTrial(trials[3].id, "w", {}, At(60),
-                                               "req-a", At(2)));
+        ASSIGN_OR_RETURN(
+            started,
+            txn.StartWaitingTrial(trials[3], "w", {}, At(60), "req-a", At(2)));
         return absl::OkStatus();
       }));
   ASSERT_OK(
@@ -326,11 +324,10 @@ TEST_P(StorageConformanceTest, TrialsOutsideTheStudyAreNotFound) {
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
     for (const Trial& trial : outside) {
       SCOPED_TRACE(::testing::Message() << "trial " << trial.id);
-      EXPECT_THAT(txn.StartWaitingTrial(trial.id, "w", {}, At(60), "", At(2)),
+      EXPECT_THAT(txn.StartWaitingTrial(trial, "w", {}, At(60), "", At(2)),
                   kNotFound);
-      EXPECT_THAT(txn.ExtendLease(trial.id, At(90)), kNotFound);
-      EXPECT_THAT(txn.AddIntermediateValue(trial.id, {1, "loss", 1}),
-                  kNotFound);
+      EXPECT_THAT(txn.ExtendLease(trial, At(90)), kNotFound);
+      EXPECT_THAT(txn.AddIntermediateValue(trial, {1, "loss", 1}), kNotFound);
       EXPECT_THAT(txn.FinishTrial(trial, {}, At(2)), kNotFound);
     }
     return absl::OkStatus();

@@ -60,6 +60,12 @@ JsonRows& JsonRows::Int(absl::string_view key, int64_t value) {
   return *this;
 }
 
+JsonRows& JsonRows::Bool(absl::string_view key, bool value) {
+  Key(key);
+  json_ += value ? "true" : "false";
+  return *this;
+}
+
 JsonRows& JsonRows::Null(absl::string_view key) {
   Key(key);
   json_ += "null";

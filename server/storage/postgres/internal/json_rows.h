@@ -26,6 +26,7 @@ class JsonRows final {
   JsonRows& Row();
   JsonRows& Text(absl::string_view key, absl::string_view value);
   JsonRows& Int(absl::string_view key, int64_t value);
+  JsonRows& Bool(absl::string_view key, bool value);
   JsonRows& Null(absl::string_view key);
   // A JSON object of strings, e.g. for a jsonb column.
   JsonRows& Object(absl::string_view key,

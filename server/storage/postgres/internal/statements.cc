@@ -72,29 +72,14 @@ WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
 RETURNING id
 )sql";
 
-constexpr char kTrialAddIntermediateSql[] = R"sql(
-WITH t AS (
-  UPDATE knob.trial SET sequence = $3
-  WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
-  RETURNING id
-)
-INSERT INTO knob.intermediate_value
-  (trial_id, metric, step, value, request_id, should_prune, prune_reason)
-SELECT t.id, $4::text, $5::bigint, $6::double precision, NULLIF($7, ''),
-       $8::boolean, $9::text
-FROM t
-ON CONFLICT (trial_id, metric, step) DO UPDATE
-SET value = EXCLUDED.value, request_id = EXCLUDED.request_id,
-    should_prune = EXCLUDED.should_prune,
-    prune_reason = EXCLUDED.prune_reason
-RETURNING trial_id
-)sql";
-
-// A study transaction's new and finished trials, with their children,
-// and the study's sequence and next trial number, in one statement: one
-// round trip and one executor start for a whole group of calls instead of
-// one per call. The updates of `f` match only RUNNING trials, so a finish
-// that the caller misjudged shows as an id missing from the result.
+// A study transaction's new, finished and reported trials, with their
+// children, and the study's sequence and next trial number, in one
+// statement: one round trip and one executor start for a whole group of
+// calls instead of one per call. The updates of `f` and `r` match only
+// RUNNING trials, and children are written only for the trials they
+// matched, so a finish or report that the caller misjudged shows as an id
+// missing from the result. No trial is in two of c, f and r: a
+// statement cannot write a row twice.
 constexpr char kTrialsWriteSql[] = R"sql(
 WITH c AS (
   INSERT INTO knob.trial (id, study_id, number, state, worker_id, environment,
@@ -131,15 +116,35 @@ WITH c AS (
   SELECT x.trial_id, x.position, x.metric, x.value::double precision
   FROM jsonb_to_recordset($7::jsonb)
           AS x(trial_id bigint, position integer, metric text, value text)
+  JOIN f ON f.id = x.trial_id
 ), m AS (
   INSERT INTO knob.trial_metric (trial_id, name, value)
   SELECT x.trial_id, x.name, x.value::double precision
   FROM jsonb_to_recordset($8::jsonb)
           AS x(trial_id bigint, name text, value text)
+  JOIN f ON f.id = x.trial_id
+), r AS (
+  UPDATE knob.trial t SET sequence = $2
+  FROM jsonb_to_recordset($9::jsonb) AS x(trial_id bigint)
+  WHERE t.id = x.trial_id AND t.study_id = $1 AND t.state = 'RUNNING'
+  RETURNING t.id
+), i AS (
+  INSERT INTO knob.intermediate_value
+    (trial_id, metric, step, value, request_id, should_prune, prune_reason)
+  SELECT x.trial_id, x.metric, x.step, x.value::double precision,
+         NULLIF(x.request_id, ''), x.should_prune, x.prune_reason
+  FROM jsonb_to_recordset($9::jsonb) AS x(
+    trial_id bigint, metric text, step bigint, value text, request_id text,
+    should_prune boolean, prune_reason text)
+  JOIN r ON r.id = x.trial_id
+  ON CONFLICT (trial_id, metric, step) DO UPDATE
+  SET value = EXCLUDED.value, request_id = EXCLUDED.request_id,
+      should_prune = EXCLUDED.should_prune,
+      prune_reason = EXCLUDED.prune_reason
 ), s AS (
   UPDATE knob.study SET sequence = $2, next_trial_number = $3 WHERE id = $1
 )
-SELECT id FROM f
+SELECT id FROM f UNION ALL SELECT id FROM r
 )sql";
 
 constexpr char kTrialsExpireSql[] = R"sql(
@@ -231,7 +236,6 @@ void PrepareStatements(pqxx::connection_base& connection) {
                    /*limit=*/"$5");
   connection.prepare(kTrialStartWaiting, kTrialStartWaitingSql);
   connection.prepare(kTrialExtendLease, kTrialExtendLeaseSql);
-  connection.prepare(kTrialAddIntermediate, kTrialAddIntermediateSql);
   connection.prepare(kTrialsExpire, kTrialsExpireSql);
   connection.prepare(kStudiesWithExpiredLeases,
                      "SELECT DISTINCT study_id FROM knob.trial "

@@ -49,12 +49,11 @@ inline constexpr char kTrialsList[] = "trials_list";
 inline constexpr char kTrialStartWaiting[] = "trial_start_waiting";
 // id, study, lease deadline, sequence
 inline constexpr char kTrialExtendLease[] = "trial_extend_lease";
-// id, study, sequence, metric, step, value
-inline constexpr char kTrialAddIntermediate[] = "trial_add_intermediate";
 // study, sequence, next trial number, then jsonb rows of new trials, of
-// their parameters, of finished trials, of their values and of their
-// metrics: writes them all and the study's sequence and next number; the
-// ids of finished trials that were RUNNING (see trial_writes.h)
+// their parameters, of finished trials, of their values, of their metrics
+// and of intermediate values: writes them all and the study's sequence and
+// next number; the ids of finished and reported trials that were RUNNING
+// (see trial_writes.h)
 inline constexpr char kTrialsWrite[] = "trials_write";
 // count: that many new trial ids from knob.trial's identity sequence
 inline constexpr char kTrialIdsReserve[] = "trial_ids_reserve";

@@ -114,17 +114,22 @@ PostgresStudyTransaction::OldestWaitingTrial() {
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::StartWaitingTrial(
-    int64_t trial_id, const std::string& worker_id,
+    const Trial& trial, const std::string& worker_id,
     const std::map<std::string, std::string>& environment,
     absl::Time lease_deadline, const std::string& request_id, absl::Time now) {
   return Run("starting a waiting trial", [&]() -> absl::StatusOr<Trial> {
     pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialStartWaiting, trial_id, study_.id, worker_id,
+        sql::kTrialStartWaiting, trial.id, study_.id, worker_id,
         StringMapToJson(environment), TimestampLiteral(now),
         TimestampLiteral(lease_deadline), request_id, sequence());
-    if (result.empty()) return ExplainMiss(trial_id, TrialState::kWaiting);
+    if (result.empty()) return ExplainMiss(trial.id, TrialState::kWaiting);
     Changed();
-    return Load(trial_id);
+    Trial started = trial;
+    ApplyStart(started, worker_id, environment,
+               TruncateToMicros(lease_deadline), request_id,
+               TruncateToMicros(now));
+    started.sequence = sequence();
+    return started;
   });
 }
 
@@ -139,60 +144,40 @@ PostgresStudyTransaction::TrialsBySuggestRequest(
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::ExtendLease(
-    int64_t trial_id, absl::Time lease_deadline) {
+    const Trial& trial, absl::Time lease_deadline) {
   return Run("extending a lease", [&]() -> absl::StatusOr<Trial> {
     pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialExtendLease, trial_id, study_.id,
+        sql::kTrialExtendLease, trial.id, study_.id,
         TimestampLiteral(lease_deadline), sequence());
-    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
+    if (result.empty()) return ExplainMiss(trial.id, TrialState::kRunning);
     Changed();
-    return Load(trial_id);
+    Trial extended = trial;
+    extended.lease_deadline = TruncateToMicros(lease_deadline);
+    extended.sequence = sequence();
+    return extended;
   });
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
-    int64_t trial_id, const IntermediateValue& value) {
-  return Run("adding an intermediate value", [&]() -> absl::StatusOr<Trial> {
-    pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialAddIntermediate, trial_id, study_.id, sequence(),
-        value.metric, value.step, DoubleLiteral(value.value), value.request_id,
-        value.should_prune, value.prune_reason);
-    if (result.empty()) return ExplainMiss(trial_id, TrialState::kRunning);
-    Changed();
-    return Load(trial_id);
-  });
+    const Trial& trial, const IntermediateValue& value) {
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial));
+  Trial reported = trial;
+  ApplyIntermediateValue(reported, value);
+  reported.sequence = sequence();
+  Changed();
+  pending_.Report(trial.id, value);
+  return reported;
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
     const Trial& trial, const TrialOutcome& outcome, absl::Time now) {
   RETURN_IF_ERROR(CheckOutcome(outcome));
-  if (failure_.has_value()) return failure_->status;
-  if (trial.study_id != study_.id) {
-    return absl::NotFoundError(
-        absl::StrCat("study ", study_.id, " has no trial ", trial.id));
-  }
-  if (pending_.Finishes(trial.id)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "trial ", trial.id, " is already finished by this transaction"));
-  }
-  if (trial.state != TrialState::kRunning) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("trial ", trial.id, " is ", TrialStateName(trial.state),
-                     ", not ", TrialStateName(TrialState::kRunning)));
-  }
-  // The statement that writes pending trials cannot also update one it
-  // inserts.
-  if (pending_.Creates(trial.id)) RETURN_IF_ERROR(WritePending());
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial));
   Trial finished = trial;
-  finished.state = outcome.state;
-  finished.end_time = TruncateToMicros(now);
-  finished.lease_deadline.reset();
-  finished.fail_reason = outcome.fail_reason;
-  finished.complete_request_id = outcome.request_id;
+  // Values are stored exactly as given (doubles round-trip through
+  // DoubleLiteral).
+  ApplyOutcome(finished, outcome, TruncateToMicros(now));
   finished.sequence = sequence();
-  // Stored exactly as given (doubles round-trip through DoubleLiteral).
-  finished.values = outcome.values;
-  finished.metrics = outcome.metrics;
   Changed();
   pending_.Finish(finished);
   return finished;
@@ -253,6 +238,27 @@ absl::Status PostgresStudyTransaction::SetSamplerState(
   });
 }
 
+absl::Status PostgresStudyTransaction::PrepareDeferredWrite(
+    const Trial& trial) {
+  if (failure_.has_value()) return failure_->status;
+  if (trial.study_id != study_.id) {
+    return absl::NotFoundError(
+        absl::StrCat("study ", study_.id, " has no trial ", trial.id));
+  }
+  if (pending_.Finishes(trial.id)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "trial ", trial.id, " is already finished by this transaction"));
+  }
+  if (trial.state != TrialState::kRunning) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("trial ", trial.id, " is ", TrialStateName(trial.state),
+                     ", not ", TrialStateName(TrialState::kRunning)));
+  }
+  // One statement cannot write a row twice.
+  if (pending_.Touches(trial.id)) return WritePending();
+  return absl::OkStatus();
+}
+
 absl::Status PostgresStudyTransaction::Finish() {
   if (!changed_) return absl::OkStatus();
   RETURN_IF_ERROR(WritePending());
@@ -299,10 +305,6 @@ absl::Status PostgresStudyTransaction::CheckRetriable(int64_t number) {
     }
     return absl::OkStatus();
   });
-}
-
-absl::StatusOr<Trial> PostgresStudyTransaction::Load(int64_t trial_id) {
-  return TrialFromRow(transaction_.exec_prepared1(sql::kTrialGet, trial_id));
 }
 
 }  // namespace knob::postgres_internal

@@ -39,16 +39,16 @@ class PostgresStudyTransaction final : public StudyTransaction {
                                     absl::Time now) override;
   absl::StatusOr<std::optional<Trial>> OldestWaitingTrial() override;
   absl::StatusOr<Trial> StartWaitingTrial(
-      int64_t trial_id, const std::string& worker_id,
+      const Trial& trial, const std::string& worker_id,
       const std::map<std::string, std::string>& environment,
       absl::Time lease_deadline, const std::string& request_id,
       absl::Time now) override;
   absl::StatusOr<std::vector<Trial>> TrialsBySuggestRequest(
       const std::string& request_id) override;
-  absl::StatusOr<Trial> ExtendLease(int64_t trial_id,
+  absl::StatusOr<Trial> ExtendLease(const Trial& trial,
                                     absl::Time lease_deadline) override;
   absl::StatusOr<Trial> AddIntermediateValue(
-      int64_t trial_id, const IntermediateValue& value) override;
+      const Trial& trial, const IntermediateValue& value) override;
   absl::StatusOr<Trial> FinishTrial(const Trial& trial,
                                     const TrialOutcome& outcome,
                                     absl::Time now) override;
@@ -79,6 +79,9 @@ class PostgresStudyTransaction final : public StudyTransaction {
   auto RunAlone(absl::string_view operation, Fn&& fn) -> decltype(fn());
   // Writes the pending trials, with the study's sequence and count.
   absl::Status WritePending();
+  // Before deferring a write of `trial` (a finish or a report): the errors
+  // the caller's copy shows, and what is pending for it written first.
+  absl::Status PrepareDeferredWrite(const Trial& trial);
 
   // Why an UPDATE guarded by `state = expected` matched no row:
   // NOT_FOUND or FAILED_PRECONDITION.
@@ -86,7 +89,6 @@ class PostgresStudyTransaction final : public StudyTransaction {
   // Whether a new trial may retry the trial numbered `number` (see
   // NewTrial::retry_of).
   absl::Status CheckRetriable(int64_t number);
-  absl::StatusOr<Trial> Load(int64_t trial_id);
   void Changed() {
     changed_ = true;
     study_row_current_ = false;

@@ -77,33 +77,53 @@ void AddFinishedTrial(const Trial& trial, const StudyConfig& config,
 }  // namespace
 
 void PendingTrialWrites::Create(Trial trial) {
-  created_ids_.insert(trial.id);
+  touched_.insert(trial.id);
   created_.push_back(std::move(trial));
 }
 
 void PendingTrialWrites::Finish(Trial trial) {
+  touched_.insert(trial.id);
   finished_ids_.insert(trial.id);
   finished_.push_back(std::move(trial));
+}
+
+void PendingTrialWrites::Report(int64_t trial_id, IntermediateValue value) {
+  touched_.insert(trial_id);
+  reports_.emplace_back(trial_id, std::move(value));
 }
 
 std::vector<int64_t> PendingTrialWrites::Write(
     pqxx::transaction_base& transaction, const Study& study, int64_t sequence,
     int64_t next_trial_number) {
-  JsonRows trials, params, finishes, values, metrics;
+  JsonRows trials, params, finishes, values, metrics, reports;
   for (const Trial& trial : created_) AddNewTrial(trial, trials, params);
   for (const Trial& trial : finished_) {
     AddFinishedTrial(trial, study.config, finishes, values, metrics);
+  }
+  // Rows in report order: the table's ids keep it.
+  for (const auto& [trial_id, value] : reports_) {
+    reports.Row()
+        .Int("trial_id", trial_id)
+        .Text("metric", value.metric)
+        .Int("step", value.step)
+        .Text("value", DoubleLiteral(value.value))
+        .Text("request_id", value.request_id)
+        .Bool("should_prune", value.should_prune)
+        .Text("prune_reason", value.prune_reason);
   }
   pqxx::result written = transaction.exec_prepared(
       sql::kTrialsWrite, study.id, sequence, next_trial_number,
       std::move(trials).Finish(), std::move(params).Finish(),
       std::move(finishes).Finish(), std::move(values).Finish(),
-      std::move(metrics).Finish());
+      std::move(metrics).Finish(), std::move(reports).Finish());
+  // Every trial finished or reported must have been RUNNING.
   absl::flat_hash_set<int64_t> missing = std::move(finished_ids_);
+  for (const auto& [trial_id, value] : reports_) missing.insert(trial_id);
   for (const pqxx::row& row : written) missing.erase(row[0].as<int64_t>());
   created_.clear();
   finished_.clear();
-  created_ids_.clear();
+  reports_.clear();
+  touched_.clear();
   finished_ids_.clear();
   std::vector<int64_t> misses(missing.begin(), missing.end());
   std::sort(misses.begin(), misses.end());

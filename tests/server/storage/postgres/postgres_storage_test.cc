@@ -70,6 +70,15 @@ class PostgresStorageTest : public ::testing::Test {
     return storage.ok() ? *std::move(storage) : nullptr;
   }
 
+  // The study is as created: no trial, sequence 0.
+  static void ExpectNothingCommitted(Storage& storage, int64_t study_id) {
+    ASSERT_OK_AND_ASSIGN(Study stored, storage.GetStudy(study_id));
+    EXPECT_EQ(stored.sequence, 0);
+    EXPECT_EQ(stored.next_trial_number, 0);
+    ASSERT_OK_AND_ASSIGN(TrialCounts counts, storage.CountTrials(study_id));
+    EXPECT_EQ(counts.running + counts.waiting, 0);
+  }
+
   // Ends every server session connected to the test database, as a
   // PostgreSQL restart would.
   void TerminateSessions() {
@@ -251,11 +260,7 @@ TEST_F(PostgresStorageTest, DatabaseErrorInATransactionIsNeverCommitted) {
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
   EXPECT_THAT(status,
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  ASSERT_OK_AND_ASSIGN(Study stored, storage->GetStudy(study.id));
-  EXPECT_EQ(stored.sequence, 0);
-  EXPECT_EQ(stored.next_trial_number, 0);
-  ASSERT_OK_AND_ASSIGN(TrialCounts counts, storage->CountTrials(study.id));
-  EXPECT_EQ(counts.running + counts.waiting, 0);
+  ExpectNothingCommitted(*storage, study.id);
 }
 
 // New trials are written when the transaction commits (or before its next
@@ -276,11 +281,7 @@ TEST_F(PostgresStorageTest, AnUnstorableNewTrialFailsItsTransaction) {
       });
   EXPECT_THAT(status,
               StatusIs(absl::StatusCode::kInvalidArgument, ::testing::_));
-  ASSERT_OK_AND_ASSIGN(Study stored, storage->GetStudy(study.id));
-  EXPECT_EQ(stored.sequence, 0);
-  EXPECT_EQ(stored.next_trial_number, 0);
-  ASSERT_OK_AND_ASSIGN(TrialCounts counts, storage->CountTrials(study.id));
-  EXPECT_EQ(counts.running + counts.waiting, 0);
+  ExpectNothingCommitted(*storage, study.id);
 }
 
 TEST_F(PostgresStorageTest, InvalidUtf8IsInvalidArgument) {
@@ -364,8 +365,8 @@ TEST_F(PostgresStorageTest, NonFiniteValuesRoundTrip) {
       storage->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(Trial created, txn.CreateTrial(trial, now));
         trial_id = created.id;
-        ASSIGN_OR_RETURN(
-            created, txn.AddIntermediateValue(trial_id, {1, "loss", -kInf}));
+        ASSIGN_OR_RETURN(created,
+                         txn.AddIntermediateValue(created, {1, "loss", -kInf}));
         return txn.FinishTrial(created, outcome, now).status();
       }));
   ASSERT_OK_AND_ASSIGN(Trial stored, storage->GetTrial(trial_id));

@@ -72,19 +72,18 @@ class TrialReadsTest : public ::testing::Test {
         trials.push_back(trial);
       }
       ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
-                                      trials[0].id, Report(0, "loss", 0.9)));
+                                      trials[0], Report(0, "loss", 0.9)));
       ASSIGN_OR_RETURN(trials[2], txn.AddIntermediateValue(
-                                      trials[2].id, Report(0, "loss", 0.8)));
+                                      trials[2], Report(0, "loss", 0.8)));
       ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
-                                      trials[0].id, Report(1, "loss", 0.7)));
+                                      trials[0], Report(1, "loss", 0.7)));
+      ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
+                                      trials[0], Report(0, "accuracy", 0.5)));
       ASSIGN_OR_RETURN(
-          trials[0],
-          txn.AddIntermediateValue(trials[0].id, Report(0, "accuracy", 0.5)));
-      ASSIGN_OR_RETURN(trials[2],
-                       txn.AddIntermediateValue(trials[2].id,
-                                                Report(1, "loss", 0.95, true)));
+          trials[2],
+          txn.AddIntermediateValue(trials[2], Report(1, "loss", 0.95, true)));
       ASSIGN_OR_RETURN(trials[0], txn.AddIntermediateValue(
-                                      trials[0].id, Report(1, "loss", 0.6)));
+                                      trials[0], Report(1, "loss", 0.6)));
       RETURN_IF_ERROR(
           txn.FinishTrial(trials[0],
                           {.state = TrialState::kCompleted,

@@ -32,7 +32,8 @@
 #
 # Knob: one knob-server ($KNOB_BUILD_DIR/bin/knob-server, default flags
 # unless --server-flag) on that PostgreSQL, and client/loadgen's
-# knob-loadgen, a fresh set of studies per measurement. Every figure of a
+# knob-loadgen, a fresh set of studies per measurement, each after a
+# VACUUM (ANALYZE) of the knob database. Every figure of a
 # run shares the machine's state at that time, so compare ratios within a
 # run, not absolute figures across runs. The table goes to stdout and to
 # $KNOB_BUILD_DIR/bench/throughput-latest.txt; progress to stderr.
@@ -124,9 +125,12 @@ for _ in $(seq 600); do
 done
 address=127.0.0.1:$(cat "$work/port")
 
-# Runs knob-loadgen; prints its summary line.
+# Runs knob-loadgen; prints its summary line. The database is vacuumed
+# first, so that no measurement pays for the autovacuum of the rows the
+# one before wrote.
 loadgen() {
   local count=$1 studies=$2
+  psql -q "$(database_url knob)" -c "VACUUM (ANALYZE)" >/dev/null
   bench_say "knob: $count workers on $studies studies, $duration s"
   "$loadgen_binary" --server="$address" --workers="$count" \
     --studies="$studies" --channels="$channels" --duration="${duration}s" \

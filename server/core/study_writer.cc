@@ -96,15 +96,11 @@ absl::StatusOr<Trial> StudyWriter::Record(absl::StatusOr<Trial> trial) {
     } else {
       ++created_;
     }
-    const Trial* before_growth = changed_.data();
     changed_.push_back(*trial);
+    // push_back may have moved the trials AllTrials() points at; a group
+    // changes few enough trials to point at them all again.
     if (all_trials_.has_value()) {
-      if (changed_.data() == before_growth) {
-        PointAllTrialsAt(changed_.back());
-      } else {
-        // The vector moved its trials.
-        for (const Trial& changed : changed_) PointAllTrialsAt(changed);
-      }
+      for (const Trial& changed : changed_) PointAllTrialsAt(changed);
     }
   } else {
     counts_.Remove(changed_[it->second]);

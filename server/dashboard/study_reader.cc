@@ -44,25 +44,22 @@ absl::StatusOr<std::vector<ListedStudy>> StudyReader::ListStudies() {
   absl::erase_if(entries_, [&listed](const auto& entry) {
     return !listed.contains(entry.first);
   });
-  absl::erase_if(counts_, [&listed](const auto& entry) {
-    return !listed.contains(entry.first);
-  });
   return studies;
 }
 
 absl::StatusOr<TrialCounts> StudyReader::CountsAt(const Study& study) {
+  std::shared_ptr<Entry> entry = EntryFor(study.id);
   {
-    absl::MutexLock lock(&mu_);
-    auto it = counts_.find(study.id);
-    if (it != counts_.end() && it->second.first == study.sequence) {
-      return it->second.second;
+    absl::MutexLock lock(&entry->mu);
+    if (entry->counts.has_value() && entry->counts->first == study.sequence) {
+      return entry->counts->second;
     }
   }
   ASSIGN_OR_RETURN(TrialCounts counts, storage_.CountTrials(study.id));
-  absl::MutexLock lock(&mu_);
+  absl::MutexLock lock(&entry->mu);
   // Counted after the study was listed, so possibly at a later sequence:
   // kept under the listed one, they are read again on the next list.
-  counts_.insert_or_assign(study.id, std::pair(study.sequence, counts));
+  entry->counts = std::pair(study.sequence, counts);
   return counts;
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -84,6 +85,9 @@ class StudyReader {
     absl::Mutex refresh_mu;
     absl::Mutex mu ABSL_ACQUIRED_AFTER(refresh_mu);
     std::shared_ptr<const StudySnapshot> snapshot ABSL_GUARDED_BY(mu);
+    // The trial counts as of a sequence: a study's counts change only with
+    // its sequence, and the page lists every study every 2 s.
+    std::optional<std::pair<int64_t, TrialCounts>> counts ABSL_GUARDED_BY(mu);
   };
 
   absl::StatusOr<std::shared_ptr<const StudySnapshot>> Refresh(
@@ -97,10 +101,6 @@ class StudyReader {
   Storage& storage_;
   absl::Mutex mu_;
   absl::flat_hash_map<int64_t, std::shared_ptr<Entry>> entries_
-      ABSL_GUARDED_BY(mu_);
-  // Per study, the trial counts as of a sequence: a study's counts change
-  // only with its sequence, and the page lists every study every 2 s.
-  absl::flat_hash_map<int64_t, std::pair<int64_t, TrialCounts>> counts_
       ABSL_GUARDED_BY(mu_);
 };
 

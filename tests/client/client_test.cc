@@ -88,6 +88,15 @@ class ClientTest : public ::testing::Test {
     return trials.ok() && !trials->empty() ? trials->front() : v1::Trial();
   }
 
+  // A completion of `trial_id` with one value.
+  static v1::CompleteTrialRequest Completion(int64_t trial_id, double value) {
+    v1::CompleteTrialRequest complete;
+    complete.set_trial_id(trial_id);
+    complete.set_state(v1::TRIAL_STATE_COMPLETED);
+    complete.add_values(value);
+    return complete;
+  }
+
   v1::Study StoredStudy(int64_t study_id) {
     absl::StatusOr<v1::Study> study = testing::GetStudy(server_, study_id);
     EXPECT_THAT(study, IsOk());
@@ -157,10 +166,7 @@ TEST_F(ClientTest, RetriesAbortedAndKeepsTheCallersRequestId) {
   const v1::Trial trial = StartTrial(study.id());
   server_.faults().FailNext(
       "CompleteTrial", 1, grpc::Status(grpc::StatusCode::ABORTED, "conflict"));
-  v1::CompleteTrialRequest complete;
-  complete.set_trial_id(trial.id());
-  complete.set_state(v1::TRIAL_STATE_COMPLETED);
-  complete.add_values(0.5);
+  v1::CompleteTrialRequest complete = Completion(trial.id(), 0.5);
   complete.set_request_id("mine");
   ASSERT_OK_AND_ASSIGN(v1::Trial completed, client_.CompleteTrial(complete));
   EXPECT_EQ(completed.state(), v1::TRIAL_STATE_COMPLETED);
@@ -177,10 +183,7 @@ TEST_F(ClientTest, ACompletionThatTimedOutAfterLandingIsRetriedOnce) {
   server_.faults().LoseNextReplies(
       "CompleteTrial", 1,
       grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "too slow"));
-  v1::CompleteTrialRequest complete;
-  complete.set_trial_id(trial.id());
-  complete.set_state(v1::TRIAL_STATE_COMPLETED);
-  complete.add_values(0.75);
+  v1::CompleteTrialRequest complete = Completion(trial.id(), 0.75);
   ASSERT_OK_AND_ASSIGN(v1::Trial completed, client_.CompleteTrial(complete));
   EXPECT_EQ(server_.faults().Calls("CompleteTrial"), 2);
   EXPECT_EQ(completed.state(), v1::TRIAL_STATE_COMPLETED);
@@ -192,10 +195,7 @@ TEST_F(ClientTest, ACompletionWhoseReplyWasLostReturnsTheTrialAsRecorded) {
   const v1::Trial trial = StartTrial(study.id());
   server_.faults().LoseNextReplies("CompleteTrial", 1,
                                    Unavailable("connection reset"));
-  v1::CompleteTrialRequest complete;
-  complete.set_trial_id(trial.id());
-  complete.set_state(v1::TRIAL_STATE_COMPLETED);
-  complete.add_values(0.25);
+  v1::CompleteTrialRequest complete = Completion(trial.id(), 0.25);
   ASSERT_OK_AND_ASSIGN(v1::Trial completed, client_.CompleteTrial(complete));
   EXPECT_EQ(server_.faults().Calls("CompleteTrial"), 2);
   EXPECT_EQ(completed.state(), v1::TRIAL_STATE_COMPLETED);

@@ -85,6 +85,16 @@ absl::Status CheckPageSize(int page_size) {
       absl::StrCat("page_size: must be positive, got ", page_size));
 }
 
+std::optional<std::string> OptionalText(const std::optional<int64_t>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return absl::StrCat(*value);
+}
+
+std::optional<std::string> OptionalText(const std::optional<double>& value) {
+  if (!value.has_value()) return std::nullopt;
+  return pg::DoubleLiteral(*value);
+}
+
 class PostgresStorage final : public Storage {
  public:
   explicit PostgresStorage(std::unique_ptr<pg::ConnectionPool> pool)
@@ -160,13 +170,13 @@ absl::StatusOr<Study> PostgresStorage::CreateStudy(
           max_wall_time = pg::IntervalLiteral(*config.stopping.max_wall_time);
         }
         const std::optional<std::string> max_trials =
-            pg::OptionalText(config.stopping.max_trials);
+            OptionalText(config.stopping.max_trials);
         const std::optional<std::string> max_failed_trials =
-            pg::OptionalText(config.stopping.max_failed_trials);
+            OptionalText(config.stopping.max_failed_trials);
         const std::optional<std::string> target_value =
-            pg::OptionalText(config.stopping.target_value);
+            OptionalText(config.stopping.target_value);
         const std::optional<std::string> patience =
-            pg::OptionalText(config.stopping.patience);
+            OptionalText(config.stopping.patience);
         pqxx::work transaction(connection);
         pqxx::row row = transaction.exec_prepared1(
             sql::kStudyCreate, name, pg::DumpJson(StudyConfigToJson(config)),

@@ -1,6 +1,8 @@
 // The retry policy for trials lost with their workers: a STALE trial's
 // parameters run again as a new trial, within the study's budgets.
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "gmock/gmock.h"
 #include "tests/server/core/tuner_fixture.h"
@@ -25,6 +27,14 @@ class TunerRetryTest : public TunerTest {
         tuner_->ListTrials({study_id, {}, 0, 1000, ""});
     EXPECT_OK(listing);
     return listing.ok() ? listing->page.items : std::vector<Trial>{};
+  }
+
+  // The study's state and why it is in it.
+  std::pair<StudyState, std::string> StateOf(int64_t study_id) {
+    absl::StatusOr<StudyInfo> info = tuner_->GetStudy(study_id);
+    EXPECT_OK(info);
+    if (!info.ok()) return {};
+    return {info->study.state, info->study.state_reason};
   }
 
   Trial OnlyTrial(const SuggestResult& result) {
@@ -115,8 +125,7 @@ TEST_F(TunerRetryTest, StudyEndsWithExactlyItsBudgetDespiteLostTrials) {
   EXPECT_TRUE(wait.trials.empty());
   EXPECT_FALSE(wait.study_done);
   EXPECT_THAT(wait.done_reason, HasSubstr("waiting for 2 running trial"));
-  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
-  EXPECT_EQ(study.study.state, StudyState::kRunning);
+  EXPECT_EQ(StateOf(id).first, StudyState::kRunning);
 
   // Both are lost; their retries take their places in the budget.
   ASSERT_EQ(ExpireAll(), 2);
@@ -131,7 +140,7 @@ TEST_F(TunerRetryTest, StudyEndsWithExactlyItsBudgetDespiteLostTrials) {
   SuggestResult done = SuggestOne(id);
   EXPECT_TRUE(done.study_done);
   EXPECT_THAT(done.done_reason, HasSubstr("max_trials=4 reached"));
-  ASSERT_OK_AND_ASSIGN(study, tuner_->GetStudy(id));
+  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
   EXPECT_EQ(study.study.state, StudyState::kCompleted);
   EXPECT_EQ(study.counts.completed, 4);
   EXPECT_EQ(study.counts.stale, 2);
@@ -147,12 +156,10 @@ TEST_F(TunerRetryTest, BudgetCompletesOnceTheLastRunningTrialEnds) {
   ASSERT_OK_AND_ASSIGN(SuggestResult handed,
                        tuner_->Suggest({id, 2, "w", "", {}}));
   ASSERT_OK(CompleteWith(handed.trials[0].id, 1.0));
-  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
-  EXPECT_EQ(study.study.state, StudyState::kRunning);
+  EXPECT_EQ(StateOf(id).first, StudyState::kRunning);
   ASSERT_OK(CompleteWith(handed.trials[1].id, 2.0));
-  ASSERT_OK_AND_ASSIGN(study, tuner_->GetStudy(id));
-  EXPECT_EQ(study.study.state, StudyState::kCompleted);
-  EXPECT_EQ(study.study.state_reason, "max_trials=2 reached");
+  EXPECT_EQ(StateOf(id), std::pair(StudyState::kCompleted,
+                                   std::string("max_trials=2 reached")));
 }
 
 TEST_F(TunerRetryTest, ExhaustedRetriesCountAsFailures) {
@@ -163,14 +170,12 @@ TEST_F(TunerRetryTest, ExhaustedRetriesCountAsFailures) {
   SuggestOne(id);
   ASSERT_EQ(ExpireAll(), 1);
   // The retried loss is not a failure: the study goes on.
-  ASSERT_OK_AND_ASSIGN(StudyInfo study, tuner_->GetStudy(id));
-  EXPECT_EQ(study.study.state, StudyState::kRunning);
+  EXPECT_EQ(StateOf(id).first, StudyState::kRunning);
   SuggestOne(id);
   ASSERT_EQ(ExpireAll(), 1);
   // The point's last loss is.
-  ASSERT_OK_AND_ASSIGN(study, tuner_->GetStudy(id));
-  EXPECT_EQ(study.study.state, StudyState::kCompleted);
-  EXPECT_EQ(study.study.state_reason, "max_failed_trials=1 reached");
+  EXPECT_EQ(StateOf(id), std::pair(StudyState::kCompleted,
+                                   std::string("max_failed_trials=1 reached")));
 }
 
 TEST_F(TunerRetryTest, StoppedStudyDoesNotRetry) {

@@ -116,16 +116,6 @@ const char* OrNull(const std::optional<std::string>& text) {
   return text.has_value() ? text->c_str() : nullptr;
 }
 
-std::optional<std::string> OptionalText(const std::optional<int64_t>& value) {
-  if (!value.has_value()) return std::nullopt;
-  return absl::StrCat(*value);
-}
-
-std::optional<std::string> OptionalText(const std::optional<double>& value) {
-  if (!value.has_value()) return std::nullopt;
-  return DoubleLiteral(*value);
-}
-
 std::string DumpJson(const nlohmann::json& json) {
   return json.dump(-1, ' ', /*ensure_ascii=*/false,
                    nlohmann::json::error_handler_t::strict);

@@ -59,10 +59,6 @@ absl::StatusOr<ParamValue> ParamValueFromLabel(absl::string_view kind,
 // null for a null `const char*`.
 const char* OrNull(const std::optional<std::string>& text);
 
-// The literal of an optional number, to pass through OrNull.
-std::optional<std::string> OptionalText(const std::optional<int64_t>& value);
-std::optional<std::string> OptionalText(const std::optional<double>& value);
-
 // Serializes a request document; throws nlohmann::json::exception for
 // strings that are not UTF-8 (Guard turns it into INVALID_ARGUMENT).
 std::string DumpJson(const nlohmann::json& json);

@@ -3,36 +3,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/util/json_string.h"
 
 namespace knob::postgres_internal {
-namespace {
-
-void AppendString(std::string& out, absl::string_view text) {
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-}  // namespace
-
 JsonRows& JsonRows::Row() {
   if (rows_ > 0) json_ += "},";
   json_.push_back('{');
@@ -44,13 +17,13 @@ JsonRows& JsonRows::Row() {
 void JsonRows::Key(absl::string_view key) {
   if (!first_field_) json_.push_back(',');
   first_field_ = false;
-  AppendString(json_, key);
+  AppendJsonString(json_, key);
   json_.push_back(':');
 }
 
 JsonRows& JsonRows::Text(absl::string_view key, absl::string_view value) {
   Key(key);
-  AppendString(json_, value);
+  AppendJsonString(json_, value);
   return *this;
 }
 
@@ -80,9 +53,9 @@ JsonRows& JsonRows::Object(absl::string_view key,
   for (const auto& [name, text] : value) {
     if (!first) json_.push_back(',');
     first = false;
-    AppendString(json_, name);
+    AppendJsonString(json_, name);
     json_.push_back(':');
-    AppendString(json_, text);
+    AppendJsonString(json_, text);
   }
   json_.push_back('}');
   return *this;

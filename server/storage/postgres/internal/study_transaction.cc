@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
 #include "pqxx/binarystring"
 #include "server/storage/postgres/internal/codec.h"
 #include "server/storage/postgres/internal/rows.h"
@@ -12,6 +11,16 @@
 #include "server/util/status_macros.h"
 
 namespace knob::postgres_internal {
+namespace {
+
+absl::Status NotIn(int64_t trial_id, absl::string_view state,
+                   TrialState expected) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "trial ", trial_id, " is ", state, ", not ", TrialStateName(expected)));
+}
+
+}  // namespace
+
 template <typename Fn>
 auto PostgresStudyTransaction::RunAlone(absl::string_view operation, Fn&& fn)
     -> decltype(fn()) {
@@ -250,9 +259,7 @@ absl::Status PostgresStudyTransaction::PrepareDeferredWrite(
         "trial ", trial.id, " is already finished by this transaction"));
   }
   if (trial.state != TrialState::kRunning) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("trial ", trial.id, " is ", TrialStateName(trial.state),
-                     ", not ", TrialStateName(TrialState::kRunning)));
+    return NotIn(trial.id, TrialStateName(trial.state), TrialState::kRunning);
   }
   // One statement cannot write a row twice.
   if (pending_.Touches(trial.id)) return WritePending();
@@ -279,9 +286,7 @@ absl::Status PostgresStudyTransaction::ExplainMiss(int64_t trial_id,
     return absl::NotFoundError(
         absl::StrCat("study ", study_.id, " has no trial ", trial_id));
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("trial ", trial_id, " is ", result[0][0].c_str(), ", not ",
-                   TrialStateName(expected)));
+  return NotIn(trial_id, result[0][0].c_str(), expected);
 }
 
 absl::Status PostgresStudyTransaction::CheckRetriable(int64_t number) {

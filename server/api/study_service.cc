@@ -36,7 +36,7 @@ absl::StatusOr<std::vector<Trial>> CompletedTrials(Tuner& tuner,
 grpc::ServerUnaryReactor* StudyService::CreateStudy(
     grpc::CallbackServerContext* context, const v1::CreateStudyRequest* request,
     v1::Study* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     CreateStudyInput input;
     input.name = request->name();
     ASSIGN_OR_RETURN(input.config, FromProto(request->config()));
@@ -53,7 +53,7 @@ grpc::ServerUnaryReactor* StudyService::CreateStudy(
 grpc::ServerUnaryReactor* StudyService::GetStudy(
     grpc::CallbackServerContext* context, const v1::GetStudyRequest* request,
     v1::Study* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     absl::StatusOr<StudyInfo> study;
     switch (request->study_case()) {
       case v1::GetStudyRequest::kId:
@@ -74,7 +74,7 @@ grpc::ServerUnaryReactor* StudyService::GetStudy(
 grpc::ServerUnaryReactor* StudyService::ListStudies(
     grpc::CallbackServerContext* context, const v1::ListStudiesRequest* request,
     v1::ListStudiesResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     StudyQuery query;
     if (request->page_size() < 0 || request->page_size() > 1000) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -95,7 +95,7 @@ grpc::ServerUnaryReactor* StudyService::ListStudies(
 grpc::ServerUnaryReactor* StudyService::UpdateStudy(
     grpc::CallbackServerContext* context, const v1::UpdateStudyRequest* request,
     v1::Study* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(std::optional<StudyState> state,
                      FromProto(request->state(), "state"));
     std::optional<std::map<std::string, std::string>> metadata;
@@ -113,7 +113,7 @@ grpc::ServerUnaryReactor* StudyService::UpdateStudy(
 grpc::ServerUnaryReactor* StudyService::DeleteStudy(
     grpc::CallbackServerContext* context, const v1::DeleteStudyRequest* request,
     v1::DeleteStudyResponse*) {
-  return Serve(context, pool_, [this, request]() {
+  return serve_(context, *request, [this, request]() {
     return tuner_.DeleteStudy(request->study_id());
   });
 }
@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* StudyService::GetParamImportances(
     grpc::CallbackServerContext* context,
     const v1::GetParamImportancesRequest* request,
     v1::GetParamImportancesResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(StudyInfo info, tuner_.GetStudy(request->study_id()));
     ASSIGN_OR_RETURN(std::vector<Trial> trials,
                      CompletedTrials(tuner_, request->study_id()));

@@ -3,6 +3,7 @@
 #define KNOB_SERVER_API_STUDY_SERVICE_H_
 
 #include "knob/v1/service.grpc.pb.h"
+#include "server/api/serve.h"
 #include "server/core/tuner.h"
 #include "server/util/thread_pool.h"
 
@@ -11,7 +12,7 @@ namespace knob::api {
 class StudyService final : public v1::StudyService::CallbackService {
  public:
   // `tuner` and `pool` must outlive the service.
-  StudyService(Tuner& tuner, ThreadPool& pool) : tuner_(tuner), pool_(pool) {}
+  StudyService(Tuner& tuner, ThreadPool& pool) : tuner_(tuner), serve_(pool) {}
 
   grpc::ServerUnaryReactor* CreateStudy(grpc::CallbackServerContext* context,
                                         const v1::CreateStudyRequest* request,
@@ -39,7 +40,7 @@ class StudyService final : public v1::StudyService::CallbackService {
 
  private:
   Tuner& tuner_;
-  ThreadPool& pool_;
+  UnaryServer serve_;
 };
 
 }  // namespace knob::api

@@ -12,7 +12,7 @@ grpc::ServerUnaryReactor* TrialService::SuggestTrials(
     grpc::CallbackServerContext* context,
     const v1::SuggestTrialsRequest* request,
     v1::SuggestTrialsResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     SuggestInput input;
     input.study_id = request->study_id();
     input.count = request->count();
@@ -33,7 +33,7 @@ grpc::ServerUnaryReactor* TrialService::SuggestTrials(
 grpc::ServerUnaryReactor* TrialService::Heartbeat(
     grpc::CallbackServerContext* context, const v1::HeartbeatRequest* request,
     v1::HeartbeatResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     std::vector<int64_t> trial_ids(request->trial_ids().begin(),
                                    request->trial_ids().end());
     ASSIGN_OR_RETURN(std::vector<TrialDirective> directives,
@@ -55,7 +55,7 @@ grpc::ServerUnaryReactor* TrialService::ReportIntermediate(
     grpc::CallbackServerContext* context,
     const v1::ReportIntermediateRequest* request,
     v1::ReportIntermediateResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ReportInput input;
     input.trial_id = request->trial_id();
     input.value.step = request->step();
@@ -73,7 +73,7 @@ grpc::ServerUnaryReactor* TrialService::ReportIntermediate(
 grpc::ServerUnaryReactor* TrialService::CompleteTrial(
     grpc::CallbackServerContext* context,
     const v1::CompleteTrialRequest* request, v1::Trial* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     CompleteInput input;
     input.trial_id = request->trial_id();
     ASSIGN_OR_RETURN(input.outcome.state, FromProto(request->state(), "state"));
@@ -92,7 +92,7 @@ grpc::ServerUnaryReactor* TrialService::CompleteTrial(
 grpc::ServerUnaryReactor* TrialService::EnqueueTrial(
     grpc::CallbackServerContext* context,
     const v1::EnqueueTrialRequest* request, v1::Trial* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(ParamAssignment params,
                      FromProto(request->parameters(), "parameters"));
     ASSIGN_OR_RETURN(Trial trial, tuner_.Enqueue(request->study_id(), params,
@@ -105,7 +105,7 @@ grpc::ServerUnaryReactor* TrialService::EnqueueTrial(
 grpc::ServerUnaryReactor* TrialService::GetTrial(
     grpc::CallbackServerContext* context, const v1::GetTrialRequest* request,
     v1::Trial* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(Trial trial, tuner_.GetTrial(request->trial_id()));
     ToProto(trial, response);
     return absl::OkStatus();
@@ -115,7 +115,7 @@ grpc::ServerUnaryReactor* TrialService::GetTrial(
 grpc::ServerUnaryReactor* TrialService::ListTrials(
     grpc::CallbackServerContext* context, const v1::ListTrialsRequest* request,
     v1::ListTrialsResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     if (request->page_size() < 0 || request->page_size() > 10000) {
       return absl::InvalidArgumentError(
           absl::StrCat("page_size: must be between 0 and 10000, got ",
@@ -150,7 +150,7 @@ grpc::ServerUnaryReactor* TrialService::GetBestTrials(
     grpc::CallbackServerContext* context,
     const v1::GetBestTrialsRequest* request,
     v1::GetBestTrialsResponse* response) {
-  return Serve(context, pool_, [this, request, response]() -> absl::Status {
+  return serve_(context, *request, [this, request, response]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<Trial> best,
                      tuner_.BestTrials(request->study_id()));
     for (const Trial& trial : best) ToProto(trial, response->add_trials());

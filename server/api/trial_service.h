@@ -3,6 +3,7 @@
 #define KNOB_SERVER_API_TRIAL_SERVICE_H_
 
 #include "knob/v1/service.grpc.pb.h"
+#include "server/api/serve.h"
 #include "server/core/tuner.h"
 #include "server/util/thread_pool.h"
 
@@ -11,7 +12,7 @@ namespace knob::api {
 class TrialService final : public v1::TrialService::CallbackService {
  public:
   // `tuner` and `pool` must outlive the service.
-  TrialService(Tuner& tuner, ThreadPool& pool) : tuner_(tuner), pool_(pool) {}
+  TrialService(Tuner& tuner, ThreadPool& pool) : tuner_(tuner), serve_(pool) {}
 
   grpc::ServerUnaryReactor* SuggestTrials(
       grpc::CallbackServerContext* context,
@@ -44,7 +45,7 @@ class TrialService final : public v1::TrialService::CallbackService {
 
  private:
   Tuner& tuner_;
-  ThreadPool& pool_;
+  UnaryServer serve_;
 };
 
 }  // namespace knob::api

@@ -148,6 +148,18 @@ class ApiTest : public ::testing::TestWithParam<StorageParam> {
     return server_->trials().GetTrial(&context, request, trial);
   }
 
+  // Trials the study holds, in any state (at most a page of 1000).
+  int TrialCount(int64_t study_id) {
+    v1::ListTrialsRequest request;
+    request.set_study_id(study_id);
+    request.set_page_size(1000);
+    v1::ListTrialsResponse response;
+    grpc::ClientContext context;
+    EXPECT_TRUE(
+        server_->trials().ListTrials(&context, request, &response).ok());
+    return response.trials_size();
+  }
+
   int StudyCount() {
     v1::ListStudiesResponse response;
     grpc::ClientContext context;

@@ -2,6 +2,8 @@
 // the value at fault, and changes nothing.
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -239,12 +241,7 @@ TEST_P(ApiTest, EnqueuedParametersOutsideTheSpaceAreRefused) {
         GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
                      AllOf(HasSubstr("parameters"), HasSubstr(bad.expected))));
   }
-  v1::ListTrialsRequest list;
-  list.set_study_id(study_id);
-  v1::ListTrialsResponse listed;
-  grpc::ClientContext context;
-  ASSERT_TRUE(server_->trials().ListTrials(&context, list, &listed).ok());
-  EXPECT_EQ(listed.trials_size(), 0);
+  EXPECT_EQ(TrialCount(study_id), 0);
 }
 
 TEST_P(ApiTest, RequestsAboveTheSizeLimitAreRefused) {
@@ -255,6 +252,73 @@ TEST_P(ApiTest, RequestsAboveTheSizeLimitAreRefused) {
   EXPECT_THAT(CreateStudy(request, &study),
               GrpcStatusIs(grpc::StatusCode::RESOURCE_EXHAUSTED, ::testing::_));
   EXPECT_EQ(StudyCount(), 0);
+}
+
+// Text PostgreSQL cannot hold (a NUL character) or cannot index (an
+// identifier of kilobytes) is refused where it enters, naming the field,
+// whichever storage runs behind.
+TEST_P(ApiTest, UnstorableStringsAreRefusedNamingTheField) {
+  const int64_t study_id = MustCreate(BasicStudyRequest("strings")).id();
+  const std::string nul("a\0b", 3);
+  // Random letters: PostgreSQL compresses a repetitive index entry, which
+  // would then fit.
+  std::string huge;
+  std::mt19937 random(7);
+  for (int i = 0; i < 5000; ++i) huge += static_cast<char>('a' + random() % 26);
+
+  v1::CreateStudyRequest named = BasicStudyRequest("strings-meta");
+  (*named.mutable_metadata())["owner"] = nul;
+  v1::Study study;
+  EXPECT_THAT(
+      CreateStudy(named, &study),
+      GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                   AllOf(HasSubstr("metadata[\"owner\"]"), HasSubstr("NUL"))));
+  EXPECT_EQ(StudyCount(), 1);
+
+  v1::SuggestTrialsRequest suggest;
+  suggest.set_study_id(study_id);
+  suggest.set_count(1);
+  suggest.set_worker_id("w");
+  (*suggest.mutable_environment())[nul] = "x";
+  v1::SuggestTrialsResponse suggested;
+  grpc::ClientContext c1;
+  EXPECT_THAT(server_->trials().SuggestTrials(&c1, suggest, &suggested),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                           AllOf(HasSubstr("environment"), HasSubstr("key"),
+                                 HasSubstr("NUL"))));
+  suggest.clear_environment();
+  suggest.set_request_id(huge);
+  grpc::ClientContext c2;
+  EXPECT_THAT(server_->trials().SuggestTrials(&c2, suggest, &suggested),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                           AllOf(HasSubstr("request_id"), HasSubstr("5000"))));
+
+  const int64_t trial_id = MustSuggestOne(study_id).id();
+  v1::CompleteTrialRequest complete;
+  complete.set_trial_id(trial_id);
+  complete.set_state(v1::TRIAL_STATE_COMPLETED);
+  complete.add_values(1);
+  (*complete.mutable_metrics())[huge] = 2;
+  v1::Trial trial;
+  EXPECT_THAT(Complete(complete, &trial),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                           AllOf(HasSubstr("metrics"), HasSubstr("key"),
+                                 HasSubstr("5000"))));
+  complete.clear_metrics();
+  complete.set_fail_reason(nul);
+  EXPECT_THAT(Complete(complete, &trial),
+              GrpcStatusIs(grpc::StatusCode::INVALID_ARGUMENT,
+                           AllOf(HasSubstr("fail_reason"), HasSubstr("NUL"))));
+
+  // Nothing was stored: the trial is still running, the study holds it alone.
+  ASSERT_TRUE(GetTrial(trial_id, &trial).ok());
+  EXPECT_EQ(trial.state(), v1::TRIAL_STATE_RUNNING);
+  EXPECT_EQ(TrialCount(study_id), 1);
+  // A long free-text field is fine: only identifiers are bounded.
+  complete.set_fail_reason(std::string(5000, 'f'));
+  complete.set_state(v1::TRIAL_STATE_FAILED);
+  complete.clear_values();
+  EXPECT_TRUE(Complete(complete, &trial).ok());
 }
 
 TEST_P(ApiTest, BadCountsAndPageSizesAreRefused) {

@@ -53,8 +53,10 @@ ABSL_FLAG(absl::Duration, default_lease, absl::Minutes(5),
           "Lease of a suggested trial when its study sets none.");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "Largest request accepted; larger ones get RESOURCE_EXHAUSTED.");
-ABSL_FLAG(int, handler_threads, 64,
-          "Threads serving requests (they block on the database).");
+// A study's concurrent requests wait in its commit group (at most 64 to a
+// transaction): twice that lets a full group form while another commits.
+ABSL_FLAG(int, handler_threads, 128,
+          "Threads serving requests (they wait for their group's commit).");
 ABSL_FLAG(absl::Duration, reaper_interval, absl::Seconds(1),
           "How often expired leases are looked for.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),

@@ -66,8 +66,8 @@ class GroupCommit final {
  private:
   const int max_group_;
   absl::Mutex mu_;
-  // Shared with the waiting thread, so that a request woken (and gone)
-  // while its waker still leaves its mutex outlives both.
+  // Owned with the requests' own threads: a woken request may return
+  // while its waker is still unlocking its mutex.
   std::deque<std::shared_ptr<Request>> queue_ ABSL_GUARDED_BY(mu_);
 };
 

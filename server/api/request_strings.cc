@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/text_format.h"
 #include "server/util/status_macros.h"
 
 namespace knob::api {
@@ -71,25 +72,6 @@ absl::Status CheckValue(const Message& message, const FieldDescriptor& field,
   return absl::OkStatus();
 }
 
-// A map key as a path shows it.
-std::string ShownScalarKey(const Message& entry, const FieldDescriptor& key) {
-  const Reflection& reflection = *entry.GetReflection();
-  switch (key.cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32:
-      return absl::StrCat(reflection.GetInt32(entry, &key));
-    case FieldDescriptor::CPPTYPE_INT64:
-      return absl::StrCat(reflection.GetInt64(entry, &key));
-    case FieldDescriptor::CPPTYPE_UINT32:
-      return absl::StrCat(reflection.GetUInt32(entry, &key));
-    case FieldDescriptor::CPPTYPE_UINT64:
-      return absl::StrCat(reflection.GetUInt64(entry, &key));
-    case FieldDescriptor::CPPTYPE_BOOL:
-      return reflection.GetBool(entry, &key) ? "true" : "false";
-    default:
-      return "?";
-  }
-}
-
 // One entry of the map field at `path`: a string key is an identifier;
 // the value is checked at `path[key]`.
 absl::Status CheckMapEntry(const Message& entry, const std::string& path) {
@@ -103,7 +85,8 @@ absl::Status CheckMapEntry(const Message& entry, const std::string& path) {
     RETURN_IF_ERROR(
         CheckText(absl::StrCat(path, " key ", shown_key), text, true));
   } else {
-    shown_key = ShownScalarKey(entry, key);
+    google::protobuf::TextFormat::PrintFieldValueToString(entry, &key, -1,
+                                                          &shown_key);
   }
   return CheckValue(entry, *entry.GetDescriptor()->map_value(), -1,
                     absl::StrCat(path, "[", shown_key, "]"));

@@ -6,10 +6,11 @@
 #include "server/util/json_string.h"
 
 namespace knob::postgres_internal {
+
 JsonRows& JsonRows::Row() {
-  if (rows_ > 0) json_ += "},";
+  if (row_open_) json_ += "},";
   json_.push_back('{');
-  ++rows_;
+  row_open_ = true;
   first_field_ = true;
   return *this;
 }
@@ -62,7 +63,7 @@ JsonRows& JsonRows::Object(absl::string_view key,
 }
 
 std::string JsonRows::Finish() && {
-  if (rows_ > 0) json_.push_back('}');
+  if (row_open_) json_.push_back('}');
   json_.push_back(']');
   return std::move(json_);
 }

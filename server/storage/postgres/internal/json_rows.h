@@ -32,14 +32,15 @@ class JsonRows final {
   JsonRows& Object(absl::string_view key,
                    const std::map<std::string, std::string>& value);
 
-  bool empty() const { return rows_ == 0; }
   std::string Finish() &&;
 
  private:
   void Key(absl::string_view key);
 
   std::string json_ = "[";
-  int64_t rows_ = 0;
+  // Whether a row was started: it is closed before the next one and by
+  // Finish().
+  bool row_open_ = false;
   bool first_field_ = true;
 };
 

@@ -129,12 +129,19 @@ class PostgresStorage final : public Storage {
       int64_t study_id, absl::FunctionRef<absl::Status(StudyTransaction&)> fn,
       pg::DatabaseFailure& failure);
 
+  // Ids for the reserve's own thread, on a connection of their own; none
+  // if the database cannot be reached (a transaction that runs out then
+  // reserves its own and reports why that failed).
+  std::vector<int64_t> ReserveTrialIdsAhead(int count);
+
   // A row of study_get / study_get_by_name / study_list.
   absl::StatusOr<Study> FullStudy(const pqxx::row& row);
 
   std::unique_ptr<pg::ConnectionPool> pool_;
   pg::ConfigCache configs_;
-  pg::TrialIdReserve trial_ids_{kTrialIdBlock};
+  // Last: its thread uses the pool, and stops before the pool goes.
+  pg::TrialIdReserve trial_ids_{
+      kTrialIdBlock, [this](int count) { return ReserveTrialIdsAhead(count); }};
 };
 
 template <typename Fn>
@@ -149,6 +156,18 @@ auto PostgresStorage::WithConnection(absl::string_view operation, Fn&& fn)
     if (!failure.retryable || attempt == kMaxAttempts) return result;
     Backoff(attempt);
   }
+}
+
+std::vector<int64_t> PostgresStorage::ReserveTrialIdsAhead(int count) {
+  absl::StatusOr<std::vector<int64_t>> ids =
+      WithConnection("reserving trial ids",
+                     [&](pqxx::connection& connection)
+                         -> absl::StatusOr<std::vector<int64_t>> {
+                       pqxx::nontransaction session(connection);
+                       return pg::ReserveTrialIds(session, count);
+                     });
+  if (!ids.ok()) return {};
+  return *std::move(ids);
 }
 
 absl::StatusOr<Study> PostgresStorage::FullStudy(const pqxx::row& row) {

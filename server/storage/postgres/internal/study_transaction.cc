@@ -102,7 +102,9 @@ absl::StatusOr<Trial> PostgresStudyTransaction::CreateTrial(
   }
 
   ASSIGN_OR_RETURN(created.id, RunAlone("reserving a trial id", [&] {
-                     return absl::StatusOr<int64_t>(ids_.Next(transaction_));
+                     return absl::StatusOr<int64_t>(ids_.Next([&](int count) {
+                       return ReserveTrialIds(transaction_, count);
+                     }));
                    }));
   ++created_;
   Changed();

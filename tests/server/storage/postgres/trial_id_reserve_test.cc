@@ -44,6 +44,29 @@ class TrialIdReserveTest : public ::testing::Test {
     return connection;
   }
 
+  // The reserve's next id; a block `transaction` had to reserve counts in
+  // `trips`.
+  static int64_t NextId(TrialIdReserve& reserve,
+                        pqxx::transaction_base& transaction, int& trips) {
+    return reserve.Next([&](int count) {
+      ++trips;
+      return ReserveTrialIds(transaction, count);
+    });
+  }
+
+  // Takes `count` ids in one transaction and expects each once; returns
+  // how many blocks the transaction had to reserve.
+  int TakeIds(TrialIdReserve& reserve, int count) {
+    pqxx::work transaction(*transaction_connection_);
+    int trips = 0;
+    std::set<int64_t> ids;
+    for (int i = 0; i < count; ++i) {
+      ids.insert(NextId(reserve, transaction, trips));
+    }
+    EXPECT_EQ(ids.size(), static_cast<size_t>(count));
+    return trips;
+  }
+
   // Waits until the reserve holds at least half a block again, as it
   // does between transactions once its thread caught up; false if it
   // does not within seconds.
@@ -63,17 +86,7 @@ class TrialIdReserveTest : public ::testing::Test {
 
 TEST_F(TrialIdReserveTest, WithoutATopUpThreadTransactionsReserveBlocks) {
   TrialIdReserve reserve(kBlock, nullptr);
-  pqxx::work transaction(*transaction_connection_);
-  int trips = 0;
-  std::set<int64_t> ids;
-  for (int i = 0; i < 3 * kBlock + 1; ++i) {
-    ids.insert(reserve.Next([&](int count) {
-      ++trips;
-      return ReserveTrialIds(transaction, count);
-    }));
-  }
-  EXPECT_EQ(ids.size(), 3 * kBlock + 1);
-  EXPECT_EQ(trips, 4);
+  EXPECT_EQ(TakeIds(reserve, 3 * kBlock + 1), 4);
 }
 
 TEST_F(TrialIdReserveTest, TheTopUpThreadReservesBeforeTransactionsRunOut) {
@@ -89,10 +102,7 @@ TEST_F(TrialIdReserveTest, TheTopUpThreadReservesBeforeTransactionsRunOut) {
   int trips = 0;
   std::set<int64_t> ids;
   for (int i = 0; i < 5 * kBlock; ++i) {
-    ids.insert(reserve.Next([&](int count) {
-      ++trips;
-      return ReserveTrialIds(transaction, count);
-    }));
+    ids.insert(NextId(reserve, transaction, trips));
     ASSERT_TRUE(AwaitTopUp(reserve))
         << "nothing topped the reserve up after id " << i;
   }
@@ -107,17 +117,7 @@ TEST_F(TrialIdReserveTest, TheTopUpThreadReservesBeforeTransactionsRunOut) {
 TEST_F(TrialIdReserveTest, ATopUpThatFailsLeavesTransactionsToReserve) {
   TrialIdReserve reserve(kBlock,
                          [](int /*count*/) { return std::vector<int64_t>(); });
-  pqxx::work transaction(*transaction_connection_);
-  int trips = 0;
-  std::set<int64_t> ids;
-  for (int i = 0; i < 2 * kBlock + 1; ++i) {
-    ids.insert(reserve.Next([&](int count) {
-      ++trips;
-      return ReserveTrialIds(transaction, count);
-    }));
-  }
-  EXPECT_EQ(ids.size(), 2 * kBlock + 1);
-  EXPECT_EQ(trips, 3);
+  EXPECT_EQ(TakeIds(reserve, 2 * kBlock + 1), 3);
 }
 
 }  // namespace

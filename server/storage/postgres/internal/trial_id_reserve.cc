@@ -41,7 +41,7 @@ int64_t TrialIdReserve::Next(
   }
   const int64_t id = ids_.front();
   ids_.pop_front();
-  if (2 * static_cast<int>(ids_.size()) < block_size_) wanted_ = true;
+  if (Low()) wanted_ = true;
   return id;
 }
 
@@ -61,7 +61,7 @@ void TrialIdReserve::TopUpLoop() {
     std::vector<int64_t> ids = reserve_ahead_(block_size_);
     mu_.Lock();
     for (int64_t id : ids) ids_.push_back(id);
-    wanted_ = 2 * static_cast<int>(ids_.size()) < block_size_ && !ids.empty();
+    wanted_ = Low() && !ids.empty();
   }
 }
 

@@ -59,6 +59,10 @@ class TrialIdReserve final {
 
  private:
   void TopUpLoop();
+  // Fewer than half a block left: time to top up.
+  bool Low() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return 2 * ids_.size() < static_cast<size_t>(block_size_);
+  }
   bool TopUpWantedOrStopping() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return wanted_ || stopping_;
   }

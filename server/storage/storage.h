@@ -110,11 +110,12 @@ class StudyTransaction {
   // read or returned it, and return it with the change applied (see the
   // Apply functions at the end of this file), so that an implementation
   // need not read it back. The stored trial's state decides the errors.
-  // An implementation may defer the writes of AddIntermediateValue and
-  // FinishTrial to the end of the transaction (PostgreSQL writes a
-  // transaction's new, finished and reported trials in one statement);
-  // then a `trial` that misstates the stored one fails the transaction
-  // when it commits, with the same codes, and nothing is stored.
+  // An implementation may defer the writes of StartWaitingTrial,
+  // ExtendLease, AddIntermediateValue and FinishTrial to the end of the
+  // transaction (PostgreSQL writes all of a transaction's trial changes in
+  // one statement); then a `trial` that misstates the stored one fails the
+  // transaction when it commits, with the same codes, and nothing is
+  // stored.
 
   // Turns a WAITING trial into RUNNING for a worker; its
   // suggest_request_id becomes `request_id`, its enqueue_request_id stays.

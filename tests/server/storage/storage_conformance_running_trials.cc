@@ -23,23 +23,20 @@ const auto kFailedPrecondition =
 
 TEST_P(StorageConformanceTest, ExtendLeaseMovesTheDeadlineOfARunningTrial) {
   ASSERT_OK_AND_ASSIGN(Study study, CreateStudy("s"));
-  ASSERT_OK_AND_ASSIGN(std::vector<Trial> trials,
-                       CreateTrials(study.id,
-                                    {RunningTrial("w", At(60)), WaitingTrial(1),
-                                     RunningTrial("w", At(60))},
-                                    At(1)));
-  ASSERT_OK(Finish(trials[2], {}, At(2)).status());
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<Trial> trials,
+      CreateTrials(study.id, {RunningTrial("w", At(60)), WaitingTrial(1)},
+                   At(1)));
   Trial extended;
   ASSERT_OK(
       storage_->Transact(study.id, [&](StudyTransaction& txn) -> absl::Status {
         ASSIGN_OR_RETURN(extended, txn.ExtendLease(trials[0], At(120)));
         EXPECT_THAT(txn.ExtendLease(trials[1], At(120)), kFailedPrecondition);
-        EXPECT_THAT(txn.ExtendLease(trials[2], At(120)), kFailedPrecondition);
         return absl::OkStatus();
       }));
   Trial expected = trials[0];
   expected.lease_deadline = At(120);
-  expected.sequence = 3;
+  expected.sequence = 2;
   ExpectSameTrial(extended, expected);
   ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[0].id));
   ExpectSameTrial(stored, expected);
@@ -160,33 +157,51 @@ TEST_P(StorageConformanceTest, WritingAMisstatedTrialChangesNothing) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<Trial> trials,
       CreateTrials(study.id,
-                   {RunningTrial("w", At(60)), RunningTrial("w", At(60))},
+                   {RunningTrial("w", At(60)), RunningTrial("w", At(60)),
+                    WaitingTrial(1)},
                    At(1)));
   ASSERT_OK(Finish(trials[0], {}, At(2)).status());
-  Trial unknown = trials[1];
-  unknown.id += kUnknownId;
+  ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
+    return txn.StartWaitingTrial(trials[2], "w", {}, At(60), "", At(2))
+        .status();
+  }));
   ASSERT_OK_AND_ASSIGN(Study before, storage_->GetStudy(study.id));
-  // trials[0] as it was before it was finished, still RUNNING.
-  for (const auto& [misstated, code] :
-       {std::pair(trials[0], absl::StatusCode::kFailedPrecondition),
-        std::pair(unknown, absl::StatusCode::kNotFound)}) {
-    for (const bool report : {false, true}) {
-      SCOPED_TRACE(::testing::Message()
-                   << "trial " << misstated.id
-                   << (report ? " reported" : " finished"));
+  // Each change, given a trial as it was before it changed (trials[0] still
+  // RUNNING, trials[2] still WAITING) or a trial of no study.
+  enum class Change { kFinish, kReport, kExtend, kStart };
+  for (const Change change :
+       {Change::kFinish, Change::kReport, Change::kExtend, Change::kStart}) {
+    const Trial& earlier = change == Change::kStart ? trials[2] : trials[0];
+    Trial unknown = earlier;
+    unknown.id += kUnknownId;
+    for (const auto& [misstated, code] :
+         {std::pair(earlier, absl::StatusCode::kFailedPrecondition),
+          std::pair(unknown, absl::StatusCode::kNotFound)}) {
+      SCOPED_TRACE(::testing::Message() << "change " << static_cast<int>(change)
+                                        << " of trial " << misstated.id);
       absl::Status status = storage_->Transact(
           study.id, [&](StudyTransaction& txn) -> absl::Status {
             RETURN_IF_ERROR(txn.CreateTrial(WaitingTrial(3), At(3)).status());
             RETURN_IF_ERROR(
                 txn.AddIntermediateValue(trials[1], {1, "loss", 0.5}).status());
-            if (report) {
-              return txn.AddIntermediateValue(misstated, {1, "loss", 0.5})
-                  .status();
+            switch (change) {
+              case Change::kFinish: {
+                TrialOutcome outcome;
+                outcome.values = {0.25};
+                outcome.metrics = {{"seconds", 3}};
+                return txn.FinishTrial(misstated, outcome, At(3)).status();
+              }
+              case Change::kReport:
+                return txn.AddIntermediateValue(misstated, {1, "loss", 0.5})
+                    .status();
+              case Change::kExtend:
+                return txn.ExtendLease(misstated, At(90)).status();
+              case Change::kStart:
+                return txn
+                    .StartWaitingTrial(misstated, "w", {}, At(90), "", At(3))
+                    .status();
             }
-            TrialOutcome outcome;
-            outcome.values = {0.25};
-            outcome.metrics = {{"seconds", 3}};
-            return txn.FinishTrial(misstated, outcome, At(3)).status();
+            return absl::OkStatus();
           });
       EXPECT_THAT(status, StatusIs(code, ::testing::_));
       ASSERT_OK_AND_ASSIGN(Study after, storage_->GetStudy(study.id));
@@ -194,7 +209,7 @@ TEST_P(StorageConformanceTest, WritingAMisstatedTrialChangesNothing) {
       ASSERT_OK_AND_ASSIGN(Trial stored, storage_->GetTrial(trials[1].id));
       ExpectSameTrial(stored, trials[1]);
       ASSERT_OK_AND_ASSIGN(std::vector<Trial> all, AllTrials(study.id));
-      EXPECT_EQ(all.size(), 2u);
+      EXPECT_EQ(all.size(), 3u);
     }
   }
 }

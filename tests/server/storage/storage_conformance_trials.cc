@@ -272,7 +272,7 @@ TEST_P(StorageConformanceTest, StartWaitingTrialHandsItToAWorker) {
   ExpectSameTrial(stored, expected);
 
   ASSERT_OK(storage_->Transact(study.id, [&](StudyTransaction& txn) {
-    EXPECT_THAT(txn.StartWaitingTrial(waiting, "w", {}, At(90), "", At(6)),
+    EXPECT_THAT(txn.StartWaitingTrial(started, "w", {}, At(90), "", At(6)),
                 kFailedPrecondition);
     return absl::OkStatus();
   }));

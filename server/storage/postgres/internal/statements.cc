@@ -57,29 +57,15 @@ WITH s AS (
 SELECT id FROM s
 )sql";
 
-constexpr char kTrialStartWaitingSql[] = R"sql(
-UPDATE knob.trial
-SET state = 'RUNNING', worker_id = $3, environment = $4::jsonb,
-    start_time = $5::timestamptz, lease_deadline = $6::timestamptz,
-    suggest_request_id = $7, sequence = $8
-WHERE id = $1 AND study_id = $2 AND state = 'WAITING'
-RETURNING id
-)sql";
-
-constexpr char kTrialExtendLeaseSql[] = R"sql(
-UPDATE knob.trial SET lease_deadline = $3::timestamptz, sequence = $4
-WHERE id = $1 AND study_id = $2 AND state = 'RUNNING'
-RETURNING id
-)sql";
-
-// A study transaction's new, finished and reported trials, with their
-// children, and the study's sequence and next trial number, in one
-// statement: one round trip and one executor start for a whole group of
-// calls instead of one per call. The updates of `f` and `r` match only
-// RUNNING trials, and children are written only for the trials they
-// matched, so a finish or report that the caller misjudged shows as an id
-// missing from the result. No trial is in two of c, f and r: a
-// statement cannot write a row twice.
+// A study transaction's new, started, finished and reported trials and
+// extended leases, with their children, and the study's sequence and next
+// trial number, in one statement: one round trip and one executor start
+// for a whole group of calls instead of one per call. The updates of `w`
+// match only WAITING trials and those of `f`, `r` and `e` only RUNNING
+// ones, and children are written only for the trials they matched, so a
+// change that the caller misjudged shows as an id missing from the result.
+// No trial is in two of c, w, f, r and e: a statement cannot write a row
+// twice.
 constexpr char kTrialsWriteSql[] = R"sql(
 WITH c AS (
   INSERT INTO knob.trial (id, study_id, number, state, worker_id, environment,
@@ -141,10 +127,28 @@ WITH c AS (
   SET value = EXCLUDED.value, request_id = EXCLUDED.request_id,
       should_prune = EXCLUDED.should_prune,
       prune_reason = EXCLUDED.prune_reason
+), w AS (
+  UPDATE knob.trial t
+  SET state = 'RUNNING', worker_id = x.worker_id, environment = x.environment,
+      start_time = x.start_time::timestamptz,
+      lease_deadline = x.lease_deadline::timestamptz,
+      suggest_request_id = x.suggest_request_id, sequence = $2
+  FROM jsonb_to_recordset($10::jsonb) AS x(
+    id bigint, worker_id text, environment jsonb, start_time text,
+    lease_deadline text, suggest_request_id text)
+  WHERE t.id = x.id AND t.study_id = $1 AND t.state = 'WAITING'
+  RETURNING t.id
+), e AS (
+  UPDATE knob.trial t
+  SET lease_deadline = x.lease_deadline::timestamptz, sequence = $2
+  FROM jsonb_to_recordset($11::jsonb) AS x(id bigint, lease_deadline text)
+  WHERE t.id = x.id AND t.study_id = $1 AND t.state = 'RUNNING'
+  RETURNING t.id
 ), s AS (
   UPDATE knob.study SET sequence = $2, next_trial_number = $3 WHERE id = $1
 )
-SELECT id FROM f UNION ALL SELECT id FROM r
+SELECT id FROM f UNION ALL SELECT id FROM r UNION ALL SELECT id FROM w
+UNION ALL SELECT id FROM e
 )sql";
 
 constexpr char kTrialsExpireSql[] = R"sql(
@@ -234,8 +238,6 @@ void PrepareStatements(pqxx::connection_base& connection) {
                    "AND ($2::text[] IS NULL OR t.state = ANY($2::text[])) "
                    "AND t.sequence > $3 AND t.number > $4",
                    /*limit=*/"$5");
-  connection.prepare(kTrialStartWaiting, kTrialStartWaitingSql);
-  connection.prepare(kTrialExtendLease, kTrialExtendLeaseSql);
   connection.prepare(kTrialsExpire, kTrialsExpireSql);
   connection.prepare(kStudiesWithExpiredLeases,
                      "SELECT DISTINCT study_id FROM knob.trial "

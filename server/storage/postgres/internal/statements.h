@@ -44,16 +44,12 @@ inline constexpr char kTrialsBySuggestRequest[] = "trials_by_suggest_request";
 // study, states text[] or NULL, sequence after, number after, limit; a
 // trial read (trial_reads.h)
 inline constexpr char kTrialsList[] = "trials_list";
-// id, study, worker, environment, start time, lease deadline, request id,
-// sequence
-inline constexpr char kTrialStartWaiting[] = "trial_start_waiting";
-// id, study, lease deadline, sequence
-inline constexpr char kTrialExtendLease[] = "trial_extend_lease";
 // study, sequence, next trial number, then jsonb rows of new trials, of
-// their parameters, of finished trials, of their values, of their metrics
-// and of intermediate values: writes them all and the study's sequence and
-// next number; the ids of finished and reported trials that were RUNNING
-// (see trial_writes.h)
+// their parameters, of finished trials, of their values, of their metrics,
+// of intermediate values, of started trials and of extended leases: writes
+// them all and the study's sequence and next number; the ids of the
+// trials finished, reported, started or extended that were in the state
+// the change needs (see trial_writes.h)
 inline constexpr char kTrialsWrite[] = "trials_write";
 // count: that many new trial ids from knob.trial's identity sequence
 inline constexpr char kTrialIdsReserve[] = "trial_ids_reserve";

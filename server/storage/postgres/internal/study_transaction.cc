@@ -41,17 +41,17 @@ auto PostgresStudyTransaction::Run(absl::string_view operation, Fn&& fn)
 
 absl::Status PostgresStudyTransaction::WritePending() {
   if (pending_.empty()) return absl::OkStatus();
-  using Misses = absl::StatusOr<std::vector<int64_t>>;
-  ASSIGN_OR_RETURN(std::vector<int64_t> misses,
+  using Misses = absl::StatusOr<std::vector<PendingTrialWrites::Miss>>;
+  ASSIGN_OR_RETURN(std::vector<PendingTrialWrites::Miss> misses,
                    RunAlone("writing trials", [&]() -> Misses {
                      return pending_.Write(transaction_, study_, sequence(),
                                            study_.next_trial_number + created_);
                    }));
   if (!misses.empty()) {
-    // The caller's copy of a finished trial was wrong; the statement wrote
+    // The caller's copy of a changed trial was wrong; the statement wrote
     // the others, so this transaction must not commit.
     absl::Status miss = RunAlone("explaining a failed write", [&] {
-      return ExplainMiss(misses.front(), TrialState::kRunning);
+      return ExplainMiss(misses.front().trial_id, misses.front().needed);
     });
     if (!failure_.has_value()) failure_ = DatabaseFailure{.status = miss};
     return failure_->status;
@@ -128,20 +128,14 @@ absl::StatusOr<Trial> PostgresStudyTransaction::StartWaitingTrial(
     const Trial& trial, const std::string& worker_id,
     const std::map<std::string, std::string>& environment,
     absl::Time lease_deadline, const std::string& request_id, absl::Time now) {
-  return Run("starting a waiting trial", [&]() -> absl::StatusOr<Trial> {
-    pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialStartWaiting, trial.id, study_.id, worker_id,
-        StringMapToJson(environment), TimestampLiteral(now),
-        TimestampLiteral(lease_deadline), request_id, sequence());
-    if (result.empty()) return ExplainMiss(trial.id, TrialState::kWaiting);
-    Changed();
-    Trial started = trial;
-    ApplyStart(started, worker_id, environment,
-               TruncateToMicros(lease_deadline), request_id,
-               TruncateToMicros(now));
-    started.sequence = sequence();
-    return started;
-  });
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial, TrialState::kWaiting));
+  Trial started = trial;
+  ApplyStart(started, worker_id, environment, TruncateToMicros(lease_deadline),
+             request_id, TruncateToMicros(now));
+  started.sequence = sequence();
+  Changed();
+  pending_.Start(started);
+  return started;
 }
 
 absl::StatusOr<std::vector<Trial>>
@@ -156,22 +150,18 @@ PostgresStudyTransaction::TrialsBySuggestRequest(
 
 absl::StatusOr<Trial> PostgresStudyTransaction::ExtendLease(
     const Trial& trial, absl::Time lease_deadline) {
-  return Run("extending a lease", [&]() -> absl::StatusOr<Trial> {
-    pqxx::result result = transaction_.exec_prepared(
-        sql::kTrialExtendLease, trial.id, study_.id,
-        TimestampLiteral(lease_deadline), sequence());
-    if (result.empty()) return ExplainMiss(trial.id, TrialState::kRunning);
-    Changed();
-    Trial extended = trial;
-    extended.lease_deadline = TruncateToMicros(lease_deadline);
-    extended.sequence = sequence();
-    return extended;
-  });
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial, TrialState::kRunning));
+  Trial extended = trial;
+  extended.lease_deadline = TruncateToMicros(lease_deadline);
+  extended.sequence = sequence();
+  Changed();
+  pending_.Extend(trial.id, *extended.lease_deadline);
+  return extended;
 }
 
 absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
     const Trial& trial, const IntermediateValue& value) {
-  RETURN_IF_ERROR(PrepareDeferredWrite(trial));
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial, TrialState::kRunning));
   Trial reported = trial;
   ApplyIntermediateValue(reported, value);
   reported.sequence = sequence();
@@ -183,7 +173,7 @@ absl::StatusOr<Trial> PostgresStudyTransaction::AddIntermediateValue(
 absl::StatusOr<Trial> PostgresStudyTransaction::FinishTrial(
     const Trial& trial, const TrialOutcome& outcome, absl::Time now) {
   RETURN_IF_ERROR(CheckOutcome(outcome));
-  RETURN_IF_ERROR(PrepareDeferredWrite(trial));
+  RETURN_IF_ERROR(PrepareDeferredWrite(trial, TrialState::kRunning));
   Trial finished = trial;
   // Values are stored exactly as given (doubles round-trip through
   // DoubleLiteral).
@@ -249,8 +239,8 @@ absl::Status PostgresStudyTransaction::SetSamplerState(
   });
 }
 
-absl::Status PostgresStudyTransaction::PrepareDeferredWrite(
-    const Trial& trial) {
+absl::Status PostgresStudyTransaction::PrepareDeferredWrite(const Trial& trial,
+                                                            TrialState needed) {
   if (failure_.has_value()) return failure_->status;
   if (trial.study_id != study_.id) {
     return absl::NotFoundError(
@@ -260,8 +250,8 @@ absl::Status PostgresStudyTransaction::PrepareDeferredWrite(
     return absl::FailedPreconditionError(absl::StrCat(
         "trial ", trial.id, " is already finished by this transaction"));
   }
-  if (trial.state != TrialState::kRunning) {
-    return NotIn(trial.id, TrialStateName(trial.state), TrialState::kRunning);
+  if (trial.state != needed) {
+    return NotIn(trial.id, TrialStateName(trial.state), needed);
   }
   // One statement cannot write a row twice.
   if (pending_.Touches(trial.id)) return WritePending();

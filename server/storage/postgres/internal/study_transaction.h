@@ -1,7 +1,8 @@
 // StudyTransaction on top of a libpqxx transaction that holds the study's
-// row lock (see PostgresStorage::Transact). New and finished trials are
-// written together (see trial_writes.h): before any other statement of the
-// transaction, and at the latest in Finish().
+// row lock (see PostgresStorage::Transact). New, started and finished
+// trials, intermediate values and extended leases are written together
+// (see trial_writes.h): before any other statement of the transaction, and
+// at the latest in Finish().
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STUDY_TRANSACTION_H_
 #define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_STUDY_TRANSACTION_H_
 
@@ -79,9 +80,10 @@ class PostgresStudyTransaction final : public StudyTransaction {
   auto RunAlone(absl::string_view operation, Fn&& fn) -> decltype(fn());
   // Writes the pending trials, with the study's sequence and count.
   absl::Status WritePending();
-  // Before deferring a write of `trial` (a finish or a report): the errors
-  // the caller's copy shows, and what is pending for it written first.
-  absl::Status PrepareDeferredWrite(const Trial& trial);
+  // Before deferring a change of `trial`, which needs its stored row in
+  // state `needed`: the errors the caller's copy shows, and what is pending
+  // for it written first.
+  absl::Status PrepareDeferredWrite(const Trial& trial, TrialState needed);
 
   // Why an UPDATE guarded by `state = expected` matched no row:
   // NOT_FOUND or FAILED_PRECONDITION.

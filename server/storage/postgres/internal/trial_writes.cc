@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "absl/container/flat_hash_map.h"
 #include "pqxx/result"
 #include "server/model/value.h"
 #include "server/storage/postgres/internal/codec.h"
@@ -92,7 +93,17 @@ void PendingTrialWrites::Report(int64_t trial_id, IntermediateValue value) {
   reports_.emplace_back(trial_id, std::move(value));
 }
 
-std::vector<int64_t> PendingTrialWrites::Write(
+void PendingTrialWrites::Start(Trial trial) {
+  touched_.insert(trial.id);
+  started_.push_back(std::move(trial));
+}
+
+void PendingTrialWrites::Extend(int64_t trial_id, absl::Time lease_deadline) {
+  touched_.insert(trial_id);
+  extended_.emplace_back(trial_id, lease_deadline);
+}
+
+std::vector<PendingTrialWrites::Miss> PendingTrialWrites::Write(
     pqxx::transaction_base& transaction, const Study& study, int64_t sequence,
     int64_t next_trial_number) {
   JsonRows trials, params, finishes, values, metrics, reports;
@@ -111,22 +122,48 @@ std::vector<int64_t> PendingTrialWrites::Write(
         .Bool("should_prune", value.should_prune)
         .Text("prune_reason", value.prune_reason);
   }
+  JsonRows starts, leases;
+  for (const Trial& trial : started_) {
+    JsonRows& row = starts.Row()
+                        .Int("id", trial.id)
+                        .Text("worker_id", trial.worker_id)
+                        .Object("environment", trial.environment)
+                        .Text("suggest_request_id", trial.suggest_request_id);
+    OptionalTime(row, "start_time", trial.start_time);
+    OptionalTime(row, "lease_deadline", trial.lease_deadline);
+  }
+  for (const auto& [trial_id, deadline] : extended_) {
+    leases.Row()
+        .Int("id", trial_id)
+        .Text("lease_deadline", TimestampLiteral(deadline));
+  }
   pqxx::result written = transaction.exec_prepared(
       sql::kTrialsWrite, study.id, sequence, next_trial_number,
       std::move(trials).Finish(), std::move(params).Finish(),
       std::move(finishes).Finish(), std::move(values).Finish(),
-      std::move(metrics).Finish(), std::move(reports).Finish());
-  // Every trial finished or reported must have been RUNNING.
-  absl::flat_hash_set<int64_t> missing = std::move(finished_ids_);
-  for (const auto& [trial_id, value] : reports_) missing.insert(trial_id);
-  for (const pqxx::row& row : written) missing.erase(row[0].as<int64_t>());
-  created_.clear();
-  finished_.clear();
-  reports_.clear();
-  touched_.clear();
-  finished_ids_.clear();
-  std::vector<int64_t> misses(missing.begin(), missing.end());
-  std::sort(misses.begin(), misses.end());
+      std::move(metrics).Finish(), std::move(reports).Finish(),
+      std::move(starts).Finish(), std::move(leases).Finish());
+  // Every trial started must have been WAITING, and every one finished,
+  // reported or extended RUNNING.
+  absl::flat_hash_map<int64_t, TrialState> needed;
+  for (int64_t trial_id : finished_ids_)
+    needed[trial_id] = TrialState::kRunning;
+  for (const auto& [trial_id, value] : reports_) {
+    needed[trial_id] = TrialState::kRunning;
+  }
+  for (const auto& [trial_id, deadline] : extended_) {
+    needed[trial_id] = TrialState::kRunning;
+  }
+  for (const Trial& trial : started_) needed[trial.id] = TrialState::kWaiting;
+  for (const pqxx::row& row : written) needed.erase(row[0].as<int64_t>());
+  *this = PendingTrialWrites();
+  std::vector<Miss> misses;
+  for (const auto& [trial_id, state] : needed) {
+    misses.push_back(Miss{trial_id, state});
+  }
+  std::sort(misses.begin(), misses.end(), [](const Miss& a, const Miss& b) {
+    return a.trial_id < b.trial_id;
+  });
   return misses;
 }
 

@@ -1,7 +1,8 @@
-// The trials a study transaction created, finished or reported an
-// intermediate value of, and has not written yet. That is what every
-// suggest, complete and report call does; written together, a group of
-// calls costs one statement (sql::kTrialsWrite) instead of one per call.
+// The trials a study transaction created, started, finished, reported an
+// intermediate value of or extended the lease of, and has not written yet.
+// That is what every suggest, complete, report and heartbeat call does;
+// written together, a group of calls costs one statement
+// (sql::kTrialsWrite) instead of one per call.
 //
 // Not thread-safe: belongs to one PostgresStudyTransaction.
 #ifndef KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_TRIAL_WRITES_H_
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/time/time.h"
 #include "pqxx/transaction_base"
 #include "server/model/study.h"
 #include "server/model/trial.h"
@@ -36,20 +38,33 @@ class PendingTrialWrites final {
   // `value` reported for a trial whose stored row must be RUNNING; it
   // replaces a value stored for the same (step, metric).
   void Report(int64_t trial_id, IntermediateValue value);
+  // `trial` as it is to be stored, started; the stored row must be
+  // WAITING.
+  void Start(Trial trial);
+  // The new lease deadline of a trial whose stored row must be RUNNING.
+  void Extend(int64_t trial_id, absl::Time lease_deadline);
+
+  // A trial whose stored row was not in the state its change needed.
+  struct Miss {
+    int64_t trial_id;
+    TrialState needed;
+  };
 
   // Writes everything pending for `study` (whose objectives name the
   // values), and the study's `sequence` and `next_trial_number`, then
-  // forgets it. Returns the ids of finished or reported trials whose row
-  // was not RUNNING in `study`: the statement then changed others, so the
+  // forgets it. Returns the changes whose trial's row was not in the state
+  // they need, by trial id: the statement then changed others, so the
   // transaction must not commit. Throws what libpqxx throws.
-  std::vector<int64_t> Write(pqxx::transaction_base& transaction,
-                             const Study& study, int64_t sequence,
-                             int64_t next_trial_number);
+  std::vector<Miss> Write(pqxx::transaction_base& transaction,
+                          const Study& study, int64_t sequence,
+                          int64_t next_trial_number);
 
  private:
   std::vector<Trial> created_;
   std::vector<Trial> finished_;
   std::vector<std::pair<int64_t, IntermediateValue>> reports_;
+  std::vector<Trial> started_;
+  std::vector<std::pair<int64_t, absl::Time>> extended_;
   absl::flat_hash_set<int64_t> touched_;
   absl::flat_hash_set<int64_t> finished_ids_;
 };

@@ -1,11 +1,9 @@
 #include "server/storage/postgres/internal/trial_writes.h"
 
-#include <algorithm>
 #include <optional>
 #include <utility>
 #include <variant>
 
-#include "absl/container/flat_hash_map.h"
 #include "pqxx/result"
 #include "server/model/value.h"
 #include "server/storage/postgres/internal/codec.h"
@@ -84,22 +82,26 @@ void PendingTrialWrites::Create(Trial trial) {
 
 void PendingTrialWrites::Finish(Trial trial) {
   touched_.insert(trial.id);
+  needed_[trial.id] = TrialState::kRunning;
   finished_ids_.insert(trial.id);
   finished_.push_back(std::move(trial));
 }
 
 void PendingTrialWrites::Report(int64_t trial_id, IntermediateValue value) {
   touched_.insert(trial_id);
+  needed_[trial_id] = TrialState::kRunning;
   reports_.emplace_back(trial_id, std::move(value));
 }
 
 void PendingTrialWrites::Start(Trial trial) {
   touched_.insert(trial.id);
+  needed_[trial.id] = TrialState::kWaiting;
   started_.push_back(std::move(trial));
 }
 
 void PendingTrialWrites::Extend(int64_t trial_id, absl::Time lease_deadline) {
   touched_.insert(trial_id);
+  needed_[trial_id] = TrialState::kRunning;
   extended_.emplace_back(trial_id, lease_deadline);
 }
 
@@ -143,27 +145,14 @@ std::vector<PendingTrialWrites::Miss> PendingTrialWrites::Write(
       std::move(finishes).Finish(), std::move(values).Finish(),
       std::move(metrics).Finish(), std::move(reports).Finish(),
       std::move(starts).Finish(), std::move(leases).Finish());
-  // Every trial started must have been WAITING, and every one finished,
-  // reported or extended RUNNING.
-  absl::flat_hash_map<int64_t, TrialState> needed;
-  for (int64_t trial_id : finished_ids_)
-    needed[trial_id] = TrialState::kRunning;
-  for (const auto& [trial_id, value] : reports_) {
-    needed[trial_id] = TrialState::kRunning;
-  }
-  for (const auto& [trial_id, deadline] : extended_) {
-    needed[trial_id] = TrialState::kRunning;
-  }
-  for (const Trial& trial : started_) needed[trial.id] = TrialState::kWaiting;
-  for (const pqxx::row& row : written) needed.erase(row[0].as<int64_t>());
-  *this = PendingTrialWrites();
+  // The statement returns the ids of the trials it changed; the others
+  // were not in the state their change needed.
+  for (const pqxx::row& row : written) needed_.erase(row[0].as<int64_t>());
   std::vector<Miss> misses;
-  for (const auto& [trial_id, state] : needed) {
+  for (const auto& [trial_id, state] : needed_) {
     misses.push_back(Miss{trial_id, state});
   }
-  std::sort(misses.begin(), misses.end(), [](const Miss& a, const Miss& b) {
-    return a.trial_id < b.trial_id;
-  });
+  *this = PendingTrialWrites();
   return misses;
 }
 

@@ -9,6 +9,7 @@
 #define KNOB_SERVER_STORAGE_POSTGRES_INTERNAL_TRIAL_WRITES_H_
 
 #include <cstdint>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -67,6 +68,9 @@ class PendingTrialWrites final {
   std::vector<std::pair<int64_t, absl::Time>> extended_;
   absl::flat_hash_set<int64_t> touched_;
   absl::flat_hash_set<int64_t> finished_ids_;
+  // The state each started, finished, reported or extended trial's row
+  // must be in, by trial id.
+  std::map<int64_t, TrialState> needed_;
 };
 
 }  // namespace knob::postgres_internal
